@@ -1,0 +1,2 @@
+// Placeholder until the database setup lands.
+export default function setup(): void {}
