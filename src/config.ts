@@ -1,0 +1,97 @@
+/**
+ * The service's configuration: one zod schema over the environment, parsed once at start.
+ * Nothing else in src/ reads process.env; the frozen Config is passed explicitly.
+ */
+import { z } from 'zod';
+
+const booleanFlag = z.stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false', '0', 'no', 'off'] });
+const mebibyte = 1024 * 1024;
+
+const EnvironmentSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection URL')
+    .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  EMBEDDED_POSTGRES_DIR: z.string().min(1).default('.data/postgres'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  AUTH_DISABLED: booleanFlag.default(false),
+  BOOTSTRAP_ADMIN_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(mebibyte),
+  UPLOAD_LIMIT_BYTES: z.coerce.number().int().min(1024).default(64 * mebibyte),
+  MAX_JSON_DEPTH: z.coerce.number().int().min(2).max(1000).default(32),
+  RATE_LIMIT_ENABLED: booleanFlag.default(true),
+  RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(6000),
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
+  DEMO_ON_EMPTY: booleanFlag.default(true),
+  DEFAULT_MODEL: z.string().min(1).optional(),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+});
+
+export type Environment = z.input<typeof EnvironmentSchema>;
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** Null: start the embedded PostgreSQL in `embeddedPostgresDir`. */
+  readonly databaseUrl: string | null;
+  readonly databasePoolSize: number;
+  readonly embeddedPostgresDir: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly authDisabled: boolean;
+  /** Used as the first admin key when the database holds none (otherwise a random key is printed once). */
+  readonly bootstrapAdminKey: string | null;
+  readonly bodyLimitBytes: number;
+  readonly uploadLimitBytes: number;
+  readonly maxJsonDepth: number;
+  readonly rateLimit: { readonly enabled: boolean; readonly max: number; readonly windowMs: number };
+  readonly demoOnEmpty: boolean;
+  /** Model name that /v1/assign uses without ?model= (null: the most recently activated model). */
+  readonly defaultModel: string | null;
+  readonly shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * Parses the environment once. Throws ConfigError naming every invalid variable and why;
+ * values are never echoed, because they may be secrets (DATABASE_URL, keys).
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = EnvironmentSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL ?? null,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    embeddedPostgresDir: e.EMBEDDED_POSTGRES_DIR,
+    logLevel: e.LOG_LEVEL,
+    authDisabled: e.AUTH_DISABLED,
+    bootstrapAdminKey: e.BOOTSTRAP_ADMIN_KEY ?? null,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    uploadLimitBytes: e.UPLOAD_LIMIT_BYTES,
+    maxJsonDepth: e.MAX_JSON_DEPTH,
+    rateLimit: Object.freeze({ enabled: e.RATE_LIMIT_ENABLED, max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS }),
+    demoOnEmpty: e.DEMO_ON_EMPTY,
+    defaultModel: e.DEFAULT_MODEL ?? null,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  });
+}
+
+/** The variables the service reads, for documentation checks (README table, docker-compose). */
+export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(EnvironmentSchema.shape);

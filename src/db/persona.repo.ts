@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { Trait } from '../domain/persona.ts';
+import type { Persona } from '../domain/persona.ts';
+import type { PersonaRepository } from '../domain/repositories.ts';
+import type { Database } from './client.ts';
+import type { Prisma } from './generated/client.ts';
+
+const Traits = z.array(Trait);
+
+const personaSelect = {
+  id: true,
+  modelId: true,
+  index: true,
+  key: true,
+  name: true,
+  description: true,
+  traits: true,
+  size: true,
+  share: true,
+  centroid: true,
+} as const;
+
+function toPersona(row: Prisma.PersonaGetPayload<{ select: typeof personaSelect }>): Persona {
+  return { ...row, traits: Traits.parse(row.traits) };
+}
+
+export function createPersonaRepository(db: Database): PersonaRepository {
+  return {
+    async listByModel(modelId: string) {
+      const rows = await db.persona.findMany({ where: { modelId }, select: personaSelect, orderBy: { index: 'asc' } });
+      return rows.map(toPersona);
+    },
+
+    async findById(id: string) {
+      const row = await db.persona.findUnique({ where: { id }, select: personaSelect });
+      return row ? toPersona(row) : null;
+    },
+
+    async recommendations(personaId, { minSupport, limit, offset }) {
+      const where = { personaId, support: { gte: minSupport } };
+      const [rows, total] = await Promise.all([
+        db.personaRecommendation.findMany({
+          where,
+          // Served by the (persona_id, rank) index.
+          orderBy: { rank: 'asc' },
+          take: limit,
+          skip: offset,
+          select: {
+            rank: true,
+            support: true,
+            personaRate: true,
+            overallRate: true,
+            lift: true,
+            buyers: true,
+            product: { select: { externalId: true, name: true, category: true, price: true } },
+          },
+        }),
+        db.personaRecommendation.count({ where }),
+      ]);
+      return {
+        items: rows.map(({ product, ...figures }) => ({
+          ...figures,
+          product: { id: product.externalId, name: product.name, category: product.category, price: product.price },
+        })),
+        total,
+      };
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/** Kinds a column of uploaded customer data can have. Only numeric and categorical columns become features. */
+export const ColumnKind = z.enum(['numeric', 'categorical', 'identifier', 'constant', 'empty', 'text']);
+export type ColumnKind = z.infer<typeof ColumnKind>;
+
+export const ColumnProfile = z
+  .object({
+    name: z.string(),
+    kind: ColumnKind,
+    missing: z.number().int().nonnegative().describe('Rows where the value is null, empty or a missing marker (NA, N/A, null, ?)'),
+    distinct: z.number().int().nonnegative().describe('Distinct non-missing values (counted up to 10,000)'),
+    isUsable: z.boolean().describe('Whether the column can be a clustering feature'),
+    reason: z.string().optional().describe('Why the column is not usable'),
+  })
+  .meta({ id: 'ColumnProfile' });
+export type ColumnProfile = z.infer<typeof ColumnProfile>;
+
+/** A customer attribute value as stored: JSON scalars only. */
+export type AttributeValue = number | string | boolean | null;
+export type CustomerAttributes = Record<string, AttributeValue>;
+
+export interface NewProduct {
+  externalId: string;
+  name: string;
+  category: string | null;
+  price: number | null;
+  attributes: Record<string, AttributeValue> | null;
+}
+
+export interface NewInteraction {
+  customerExternalId: string;
+  productExternalId: string;
+  quantity: number;
+  amount: number | null;
+  occurredAt: Date | null;
+}
+
+export interface NewDataset {
+  name: string;
+  idColumn: string | null;
+  columns: ColumnProfile[];
+  customers: { externalIds: string[]; attributes: CustomerAttributes[] };
+  products: NewProduct[];
+  interactions: NewInteraction[];
+}
+
+export interface DatasetSummary {
+  id: string;
+  name: string;
+  idColumn: string | null;
+  columns: ColumnProfile[];
+  createdAt: Date;
+  counts: { customers: number; products: number; interactions: number };
+}

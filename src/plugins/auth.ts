@@ -1,0 +1,54 @@
+/**
+ * API-key authentication and scopes. Routes declare `config: { scope }`; routes without one are
+ * public (health, metrics, docs). With AUTH_DISABLED every caller acts as an anonymous admin.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { hasScope } from '../domain/api-key.ts';
+import type { ApiKeyScope, Principal } from '../domain/api-key.ts';
+import { sendProblem } from './problems.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Scope an API key needs for this route; absent means public. */
+    scope?: ApiKeyScope;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+const ANONYMOUS_ADMIN: Principal = { keyId: null, name: 'anonymous (auth disabled)', scopes: ['admin'] };
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+const CHALLENGE = 'Bearer realm="persona-service"';
+
+export const authPlugin = fp<{ isDisabled: boolean }>(
+  async (app, { isDisabled }) => {
+    app.decorateRequest('principal', null);
+    app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+      const scope = request.routeOptions.config.scope;
+      if (scope === undefined) return;
+      if (isDisabled) {
+        request.principal = ANONYMOUS_ADMIN;
+        return;
+      }
+      const header = request.headers.authorization;
+      if (!header) {
+        reply.header('www-authenticate', CHALLENGE);
+        return sendProblem(reply, 'unauthorized', 'this operation needs an API key: send Authorization: Bearer <key>');
+      }
+      const token = BEARER.exec(header)?.[1];
+      const principal = token ? await app.services.apiKeys.authenticate(token) : null;
+      if (!principal) {
+        reply.header('www-authenticate', `${CHALLENGE}, error="invalid_token"`);
+        return sendProblem(reply, 'unauthorized', token ? 'the API key is unknown or revoked' : 'the Authorization header must have the form "Bearer <key>"');
+      }
+      if (!hasScope(principal, scope)) {
+        reply.header('www-authenticate', `${CHALLENGE}, error="insufficient_scope", scope="${scope}"`);
+        return sendProblem(reply, 'forbidden', `this operation needs the "${scope}" scope; the key "${principal.name}" has ${principal.scopes.join(', ')}`);
+      }
+      request.principal = principal;
+    });
+  },
+  { name: 'auth', dependencies: ['services', 'problems'] },
+);

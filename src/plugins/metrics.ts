@@ -1,0 +1,70 @@
+/**
+ * Prometheus metrics (prom-client, one registry per app): request counts and latency per route
+ * pattern, assignments per persona and model version, the active models, and process metrics.
+ */
+import fp from 'fastify-plugin';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CompiledModel } from '../services/compiled-model.ts';
+
+export interface MetricsRecorder {
+  registry: Registry;
+  countAssignment(model: CompiledModel, personaIndex: number): void;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: MetricsRecorder;
+  }
+}
+
+// Buckets around the /v1/assign latency budget (milliseconds) and up to slow training calls.
+const LATENCY_BUCKETS_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 30];
+
+export const metricsPlugin = fp(
+  async (app) => {
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry });
+    const labelNames = ['method', 'route', 'status_code'] as const;
+    const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests by route pattern and status', labelNames, registers: [registry] });
+    const latency = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request latency by route pattern and status',
+      labelNames,
+      buckets: LATENCY_BUCKETS_SECONDS,
+      registers: [registry],
+    });
+    const assignments = new Counter({
+      name: 'persona_assignments_total',
+      help: 'Customers assigned, by model, version and persona',
+      labelNames: ['model', 'version', 'persona'] as const,
+      registers: [registry],
+    });
+    new Gauge({
+      name: 'persona_active_model_info',
+      help: 'Active model versions (value 1); the default one served without ?model= has default="true"',
+      labelNames: ['model', 'version', 'id', 'default'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        const served = app.services.registry.default;
+        for (const model of app.services.registry.active()) {
+          this.set({ model: model.name, version: String(model.version), id: model.id, default: String(model === served) }, 1);
+        }
+      },
+    });
+
+    app.addHook('onResponse', async (request, reply) => {
+      const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) };
+      requests.inc(labels);
+      latency.observe(labels, reply.elapsedTime / 1000);
+    });
+
+    app.decorate('metrics', {
+      registry,
+      countAssignment(model: CompiledModel, personaIndex: number) {
+        assignments.inc({ model: model.name, version: String(model.version), persona: model.personas[personaIndex]!.key });
+      },
+    });
+  },
+  { name: 'metrics', dependencies: ['services'] },
+);

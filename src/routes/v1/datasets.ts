@@ -1,0 +1,151 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { DomainError } from '../../domain/errors.ts';
+import { commonProblems, IdParams, pageOf, PageQuery, Problem } from '../../schemas/common.ts';
+import { Dataset, DatasetUploadBody, DatasetUploadQuery, InteractionsBody, ProductsBody } from '../../schemas/datasets.ts';
+import { interactionsFromTable, productsFromTable } from '../../services/datasets.ts';
+import { parseCsv, parseNdjson } from '../../services/tabular.ts';
+import type { ParsedTable } from '../../services/tabular.ts';
+import { toDatasetDto } from './mappers.ts';
+
+const CSV_TEXT = z.string().describe('CSV with a header row; `,`, `;` or tab separated (detected)');
+const NDJSON_TEXT = z.string().describe('One JSON object per line');
+
+/** Upload routes take JSON, CSV or NDJSON, each with its own schema (the body is one of them). */
+function bodyByMediaType<T extends z.ZodType>(json: T) {
+  return {
+    content: {
+      'application/json': { schema: json },
+      'text/csv': { schema: CSV_TEXT },
+      'application/x-ndjson': { schema: NDJSON_TEXT },
+    },
+  };
+}
+
+export const datasetRoutes: FastifyPluginAsyncZod<{ uploadLimitBytes: number; maxJsonDepth: number }> = async (app, { uploadLimitBytes, maxJsonDepth }) => {
+  /** The body as a table when it is CSV or NDJSON text; null for JSON (already parsed and validated). */
+  function tableFrom(request: FastifyRequest): ParsedTable | null {
+    if (typeof request.body !== 'string') return null;
+    const mediaType = request.headers['content-type']?.split(';', 1)[0]?.trim().toLowerCase();
+    if (mediaType === 'text/csv') return parseCsv(request.body);
+    if (mediaType === 'application/x-ndjson' || mediaType === 'application/ndjson') return parseNdjson(request.body, maxJsonDepth);
+    throw new DomainError('unsupported-media-type', `Content-Type ${mediaType ?? '(none)'} is not accepted here`);
+  }
+
+  const uploadProblems = { ...commonProblems, 404: Problem, 413: Problem, 415: Problem } as const;
+
+  app.post(
+    '/datasets',
+    {
+      config: { scope: 'admin' },
+      bodyLimit: uploadLimitBytes,
+      schema: {
+        tags: ['datasets'],
+        summary: 'Upload customers (and optionally products and purchases)',
+        description: `Customers as a JSON array, NDJSON or CSV (header row; \`,\`, \`;\` or tab detected; empty cells and NA/N/A/null/? are missing). A JSON object body may add products and interactions. All or nothing: a rejected upload stores nothing and lists its first ${20} problems by record and column. Limit: ${uploadLimitBytes} bytes per request.`,
+        security: [{ apiKey: [] }],
+        querystring: DatasetUploadQuery,
+        body: bodyByMediaType(DatasetUploadBody) as never,
+        response: { 201: Dataset, ...uploadProblems },
+      },
+    },
+    async (request, reply) => {
+      const query = request.query;
+      const table = tableFrom(request);
+      const body = table ? null : (request.body as z.infer<typeof DatasetUploadBody>);
+      const upload = table
+        ? { name: query.name, idColumn: query.idColumn, rows: table.rows, columns: table.columns }
+        : Array.isArray(body)
+          ? { name: query.name, idColumn: query.idColumn, rows: body }
+          : {
+              name: body!.name ?? query.name,
+              idColumn: body!.idColumn === undefined ? query.idColumn : body!.idColumn,
+              rows: body!.customers,
+              products: body!.products,
+              interactions: body!.interactions,
+              pointers: { customers: '/customers', products: '/products', interactions: '/interactions' },
+            };
+      const dataset = await app.services.datasets.create(upload);
+      request.log.info({ datasetId: dataset.id, ...dataset.counts }, 'dataset uploaded');
+      return reply.code(201).header('location', `/v1/datasets/${dataset.id}`).send(toDatasetDto(dataset));
+    },
+  );
+
+  app.post(
+    '/datasets/:id/products',
+    {
+      config: { scope: 'admin' },
+      bodyLimit: uploadLimitBytes,
+      schema: {
+        tags: ['datasets'],
+        summary: 'Add products to a dataset',
+        security: [{ apiKey: [] }],
+        params: IdParams,
+        body: bodyByMediaType(ProductsBody) as never,
+        response: { 200: Dataset, ...uploadProblems },
+      },
+    },
+    async (request) => {
+      const table = tableFrom(request);
+      const products = table ? productsFromTable(table) : (request.body as z.infer<typeof ProductsBody>);
+      return toDatasetDto(await app.services.datasets.addProducts(request.params.id, products));
+    },
+  );
+
+  app.post(
+    '/datasets/:id/interactions',
+    {
+      config: { scope: 'admin' },
+      bodyLimit: uploadLimitBytes,
+      schema: {
+        tags: ['datasets'],
+        summary: "Add purchases (customer × product) to a dataset",
+        description: 'Every purchase must name a customer and a product of the dataset.',
+        security: [{ apiKey: [] }],
+        params: IdParams,
+        body: bodyByMediaType(InteractionsBody) as never,
+        response: { 200: Dataset, ...uploadProblems },
+      },
+    },
+    async (request) => {
+      const table = tableFrom(request);
+      const interactions = table ? interactionsFromTable(table) : (request.body as z.infer<typeof InteractionsBody>);
+      return toDatasetDto(await app.services.datasets.addInteractions(request.params.id, interactions));
+    },
+  );
+
+  app.get(
+    '/datasets',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['datasets'],
+        summary: 'List datasets, newest first',
+        security: [{ apiKey: [] }],
+        querystring: PageQuery,
+        response: { 200: pageOf(Dataset), ...commonProblems },
+      },
+    },
+    async (request) => {
+      const { limit, offset } = request.query;
+      const page = await app.services.datasets.list({ limit, offset });
+      return { items: page.items.map(toDatasetDto), total: page.total, limit, offset };
+    },
+  );
+
+  app.get(
+    '/datasets/:id',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['datasets'],
+        summary: 'Get a dataset with its column types and row counts',
+        security: [{ apiKey: [] }],
+        params: IdParams,
+        response: { 200: Dataset, ...commonProblems, 404: Problem },
+      },
+    },
+    async (request) => toDatasetDto(await app.services.datasets.get(request.params.id)),
+  );
+};

@@ -1,0 +1,64 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ApiKey, CreatedKey, CreateKeyRequest } from '../../schemas/keys.ts';
+import { commonProblems, IdParams, pageOf, PageQuery, Problem } from '../../schemas/common.ts';
+import { toApiKeyDto } from './mappers.ts';
+
+export const keyRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post(
+    '/keys',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags: ['keys'],
+        summary: 'Create an API key',
+        description: 'The key is returned once, in this response; only its hash is stored.',
+        security: [{ apiKey: [] }],
+        body: CreateKeyRequest,
+        response: { 201: CreatedKey, ...commonProblems },
+      },
+    },
+    async (request, reply) => {
+      const { record, key } = await app.services.apiKeys.create(request.body.name, request.body.scopes);
+      request.log.info({ keyId: record.id, scopes: record.scopes }, 'api key created');
+      return reply.code(201).send({ ...toApiKeyDto(record), key });
+    },
+  );
+
+  app.get(
+    '/keys',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags: ['keys'],
+        summary: 'List API keys (without the keys themselves)',
+        security: [{ apiKey: [] }],
+        querystring: PageQuery,
+        response: { 200: pageOf(ApiKey), ...commonProblems },
+      },
+    },
+    async (request) => {
+      const { limit, offset } = request.query;
+      const page = await app.services.apiKeys.list({ limit, offset });
+      return { items: page.items.map(toApiKeyDto), total: page.total, limit, offset };
+    },
+  );
+
+  app.delete(
+    '/keys/:id',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags: ['keys'],
+        summary: 'Revoke an API key',
+        security: [{ apiKey: [] }],
+        params: IdParams,
+        response: { 200: ApiKey, ...commonProblems, 404: Problem },
+      },
+    },
+    async (request) => {
+      const record = await app.services.apiKeys.revoke(request.params.id);
+      request.log.info({ keyId: record.id }, 'api key revoked');
+      return toApiKeyDto(record);
+    },
+  );
+};

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { commonProblems, IdParams, pageOf, Problem } from '../../schemas/common.ts';
+import { ActivationResult, Model, ModelDetail, ModelListQuery, TrainModelRequest } from '../../schemas/models.ts';
+import type { ModelDetail as ModelDetailResult } from '../../services/models.ts';
+import { toModelDto, toPersonaSummaryDto } from './mappers.ts';
+
+function toModelDetailDto(model: ModelDetailResult) {
+  return { ...toModelDto(model), personas: model.personas.map(toPersonaSummaryDto) };
+}
+
+export const modelRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post(
+    '/models',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags: ['models'],
+        summary: 'Train a new model version',
+        description:
+          'Trains k-means on a dataset (numeric features standardized, categorical one-hot), names the personas and ranks products per persona. Stored as the next version under `name`, as a candidate: activate it to serve it. Synchronous.',
+        security: [{ apiKey: [] }],
+        body: TrainModelRequest,
+        response: { 201: ModelDetail, ...commonProblems, 422: Problem },
+      },
+    },
+    async (request, reply) => {
+      const model = await app.services.models.train(request.body);
+      request.log.info({ modelId: model.id, model: model.name, version: model.version, k: model.metrics.k, trainingMs: model.metrics.trainingMs }, 'model trained');
+      return reply.code(201).header('location', `/v1/models/${model.id}`).send(toModelDetailDto(model));
+    },
+  );
+
+  app.get(
+    '/models',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['models'],
+        summary: 'List model versions',
+        security: [{ apiKey: [] }],
+        querystring: ModelListQuery,
+        response: { 200: pageOf(Model), ...commonProblems },
+      },
+    },
+    async (request) => {
+      const { name, status, limit, offset } = request.query;
+      const page = await app.services.models.list({ name, status }, { limit, offset });
+      return { items: page.items.map(toModelDto), total: page.total, limit, offset };
+    },
+  );
+
+  app.get(
+    '/models/:id',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['models'],
+        summary: 'Get a model version with its personas',
+        security: [{ apiKey: [] }],
+        params: IdParams,
+        response: { 200: ModelDetail, ...commonProblems, 404: Problem },
+      },
+    },
+    async (request) => toModelDetailDto(await app.services.models.get(request.params.id)),
+  );
+
+  app.post(
+    '/models/:id/activate',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags: ['models'],
+        summary: 'Make this version the active one of its name',
+        description: 'Atomically: this version becomes active, the previously active version of the same name inactive (kept for rollback). Serving switches at once.',
+        security: [{ apiKey: [] }],
+        params: IdParams,
+        response: { 200: ActivationResult, ...commonProblems, 404: Problem },
+      },
+    },
+    async (request) => {
+      const { activated, previous } = await app.services.models.activate(request.params.id);
+      request.log.info({ modelId: activated.id, model: activated.name, version: activated.version, previousVersion: previous?.version ?? null }, 'model activated');
+      return { activated: toModelDto(activated), previous: previous ? toModelDto(previous) : null };
+    },
+  );
+
+  app.delete(
+    '/models/:id',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags: ['models'],
+        summary: 'Delete a model version (not the active one)',
+        security: [{ apiKey: [] }],
+        params: IdParams,
+        response: { 204: z.null().describe('Deleted'), ...commonProblems, 404: Problem, 409: Problem },
+      },
+    },
+    async (request, reply) => {
+      await app.services.models.delete(request.params.id);
+      request.log.info({ modelId: request.params.id }, 'model deleted');
+      return reply.code(204).send(null);
+    },
+  );
+};

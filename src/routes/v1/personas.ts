@@ -1,0 +1,60 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { commonProblems, IdParams, pageOf, Problem } from '../../schemas/common.ts';
+import { Persona, PersonaList, PersonaListQuery, Recommendation, RecommendationQuery } from '../../schemas/personas.ts';
+import { toPersonaDto } from './mappers.ts';
+
+export const personaRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/personas',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['personas'],
+        summary: 'List the personas of a model',
+        security: [{ apiKey: [] }],
+        querystring: PersonaListQuery,
+        response: { 200: PersonaList, ...commonProblems, 404: Problem, 503: Problem },
+      },
+    },
+    async (request) => {
+      const { model, personas } = await app.services.personas.list(request.query.model);
+      return { model: { id: model.id, name: model.name, version: model.version }, items: personas.map(toPersonaDto) };
+    },
+  );
+
+  app.get(
+    '/personas/:id',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['personas'],
+        summary: 'Get a persona with its traits',
+        security: [{ apiKey: [] }],
+        params: IdParams,
+        response: { 200: Persona, ...commonProblems, 404: Problem },
+      },
+    },
+    async (request) => toPersonaDto(await app.services.personas.get(request.params.id)),
+  );
+
+  app.get(
+    '/personas/:id/recommendations',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['personas'],
+        summary: "Products ranked by lift of the persona's purchase rate over all customers",
+        description: 'Computed at training from the dataset purchases. Ranked by lift, then support; only products with at least minSupport buyers in the persona.',
+        security: [{ apiKey: [] }],
+        params: IdParams,
+        querystring: RecommendationQuery,
+        response: { 200: pageOf(Recommendation), ...commonProblems, 404: Problem },
+      },
+    },
+    async (request) => {
+      const { minSupport, limit, offset } = request.query;
+      const page = await app.services.personas.recommendations(request.params.id, { minSupport, limit, offset });
+      return { ...page, limit, offset };
+    },
+  );
+};

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { AttributeValue } from './common.ts';
+
+export const AssignRequest = z
+  .object({
+    customerId: z.string().min(1).max(200).optional().describe("The customer's id in your system (echoed back)"),
+    attributes: z
+      .record(z.string().min(1), AttributeValue)
+      .describe("The customer's attributes by feature name; any subset of the model's features (cold start), null meaning unknown"),
+  })
+  .strict()
+  .meta({ examples: [{ customerId: 'C-1042', attributes: { age: 27, region: 'urban', home_ownership: 'rent' } }] });
+
+export const AssignQuery = z
+  .object({ model: z.string().min(1).optional().describe('Model id, name (its active version) or name@version; default: the served model') })
+  .strict();
+
+export const AssignResponse = z
+  .object({
+    customerId: z.string().optional(),
+    persona: z.object({ id: z.uuid(), key: z.string(), name: z.string() }),
+    distance: z.number().describe('Euclidean distance to the persona centroid over the features given, in standard deviations'),
+    model: z.object({ id: z.uuid(), name: z.string(), version: z.number().int() }),
+    featuresUsed: z.array(z.string()),
+    featuresMissing: z.array(z.string()).describe('Model features the request did not give'),
+    warnings: z.array(z.string()).describe('For example a category not seen in training'),
+  })
+  .meta({ id: 'Assignment' });

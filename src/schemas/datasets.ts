@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { ColumnProfile } from '../domain/dataset.ts';
+import { AttributeValue, Timestamp } from './common.ts';
+
+export const CustomerRecord = z.record(z.string().min(1), AttributeValue).describe('One customer: column name → value');
+
+export const ProductRecord = z
+  .object({
+    id: z.string().min(1).describe('Product id, unique within the dataset'),
+    name: z.string().optional(),
+    category: z.string().nullable().optional().describe('Product line, e.g. "life" or "motor"'),
+    price: z.number().nonnegative().nullable().optional(),
+    attributes: z.record(z.string(), AttributeValue).optional().describe('Any other product attributes'),
+  })
+  .strict();
+
+export const InteractionRecord = z
+  .object({
+    customerId: z.string().min(1).describe("The customer's external id"),
+    productId: z.string().min(1),
+    quantity: z.number().positive().optional().describe('Default 1'),
+    amount: z.number().nullable().optional(),
+    occurredAt: z.string().nullable().optional().describe('ISO 8601 date or date-time'),
+  })
+  .strict();
+
+export const DatasetUpload = z
+  .object({
+    name: z.string().min(1).max(200).optional(),
+    idColumn: z.string().min(1).nullable().optional().describe('Column with the external ids; null for row numbers; omitted: detected by name (id, customer_id, CustomerID…)'),
+    customers: z.array(CustomerRecord).min(1),
+    products: z.array(ProductRecord).optional(),
+    interactions: z.array(InteractionRecord).optional(),
+  })
+  .strict();
+
+export const DatasetUploadBody = z
+  .union([z.array(CustomerRecord), DatasetUpload])
+  .describe('Customers as a JSON array, or an object with customers, products and interactions. Also accepted: text/csv and application/x-ndjson bodies of customers.')
+  .meta({
+    examples: [
+      {
+        name: 'mall customers',
+        idColumn: 'CustomerID',
+        customers: [
+          { CustomerID: 1, Gender: 'Male', Age: 19, 'Annual Income (k$)': 15, 'Spending Score (1-100)': 39 },
+          { CustomerID: 2, Gender: 'Male', Age: 21, 'Annual Income (k$)': 15, 'Spending Score (1-100)': 81 },
+        ],
+      },
+    ],
+  });
+
+export const DatasetUploadQuery = z
+  .object({
+    name: z.string().min(1).max(200).optional().describe('Dataset name (for CSV/NDJSON bodies; a JSON object body may carry its own)'),
+    idColumn: z.string().min(1).optional().describe('Column with the external ids (default: detected by name, else row numbers)'),
+  })
+  .strict();
+
+export const Dataset = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    idColumn: z.string().nullable(),
+    createdAt: Timestamp,
+    counts: z.object({ customers: z.number().int(), products: z.number().int(), interactions: z.number().int() }),
+    columns: z.array(ColumnProfile).describe('Inferred type of every column (except the id column)'),
+  })
+  .meta({ id: 'Dataset' });
+
+export const ProductsBody = z.array(ProductRecord).describe('Products as a JSON array; also accepted as text/csv (id, name, category, price; other columns become attributes)');
+export const InteractionsBody = z
+  .array(InteractionRecord)
+  .describe('Purchases as a JSON array; also accepted as text/csv (customer_id, product_id, quantity, amount, occurred_at)');

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { ApiKeyScope } from '../domain/api-key.ts';
+import { Timestamp } from './common.ts';
+
+export const CreateKeyRequest = z
+  .object({
+    name: z.string().min(1).max(100).describe('Who or what uses the key, e.g. "crm-prod"'),
+    scopes: z.array(ApiKeyScope).min(1).describe('assign: POST /v1/assign; read: GET endpoints; admin: everything'),
+  })
+  .strict()
+  .meta({ examples: [{ name: 'crm-prod', scopes: ['assign'] }] });
+
+export const ApiKey = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    prefix: z.string().describe('First characters of the key, to recognise it'),
+    scopes: z.array(ApiKeyScope),
+    createdAt: Timestamp,
+    lastUsedAt: Timestamp.nullable(),
+    revokedAt: Timestamp.nullable(),
+  })
+  .meta({ id: 'ApiKey' });
+
+export const CreatedKey = ApiKey.extend({ key: z.string().describe('The key itself; shown only in this response') });

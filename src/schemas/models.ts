@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { Algorithm, ModelMetrics, ModelStatus } from '../domain/model.ts';
+import { Timestamp } from './common.ts';
+
+const MAX_K = 50;
+
+export const TrainModelRequest = z
+  .object({
+    name: z.string().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only, starting with a letter or digit').describe('Model name; each training adds a version under it'),
+    datasetId: z.uuid().describe('Dataset to train on'),
+    features: z.array(z.string().min(1)).min(1).max(200).optional().describe('Columns to cluster on (default: every usable column)'),
+    k: z.number().int().min(2).max(MAX_K).optional().describe('Number of personas'),
+    kRange: z
+      .tuple([z.number().int().min(2).max(MAX_K), z.number().int().min(2).max(MAX_K)])
+      .refine(([from, to]) => from <= to, 'the range must not be reversed')
+      .optional()
+      .describe('Choose k in this inclusive range by silhouette (default [2, 8] when k is absent)'),
+    seed: z.number().int().min(0).max(2 ** 32 - 1).optional().describe('Random seed; the same data, options and seed give the same model (default 42)'),
+    nInit: z.number().int().min(1).max(20).optional().describe('k-means++ restarts, keeping the lowest inertia (default 3)'),
+    categoricalWeight: z.number().positive().max(10).optional().describe('One-hot value of a categorical feature (default 1/√2: a category mismatch costs as much as 1 sd on a numeric feature)'),
+  })
+  .strict()
+  .refine((request) => request.k === undefined || request.kRange === undefined, { message: 'give k or kRange, not both', path: ['kRange'] })
+  .meta({
+    examples: [{ name: 'mall', datasetId: '3f1e2a4b-5c6d-4e7f-8a9b-0c1d2e3f4a5b', features: ['Annual Income (k$)', 'Spending Score (1-100)'], k: 5, seed: 42 }],
+  });
+
+export const PersonaSummary = z.object({
+  id: z.uuid(),
+  index: z.number().int(),
+  key: z.string(),
+  name: z.string(),
+  description: z.string(),
+  size: z.number().int(),
+  share: z.number(),
+});
+
+export const ModelParametersDto = z.object({
+  algorithm: Algorithm,
+  k: z.number().int().nullable(),
+  kRange: z.tuple([z.number().int(), z.number().int()]).nullable(),
+  seed: z.number().int(),
+  nInit: z.number().int(),
+  features: z.array(z.string()),
+  categoricalWeight: z.number(),
+});
+
+export const Model = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    version: z.number().int(),
+    status: ModelStatus,
+    algorithm: Algorithm,
+    parameters: ModelParametersDto,
+    metrics: ModelMetrics,
+    datasetId: z.uuid().nullable(),
+    createdAt: Timestamp,
+    activatedAt: Timestamp.nullable(),
+  })
+  .meta({ id: 'Model' });
+
+export const ModelDetail = Model.extend({ personas: z.array(PersonaSummary) }).meta({ id: 'ModelDetail' });
+
+export const ModelListQuery = z
+  .object({
+    name: z.string().min(1).optional(),
+    status: ModelStatus.optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    offset: z.coerce.number().int().min(0).default(0),
+  })
+  .strict();
+
+export const ActivationResult = z.object({
+  activated: Model,
+  previous: Model.nullable().describe('The version that was active before (now inactive, kept for rollback)'),
+});

@@ -1,0 +1,321 @@
+/**
+ * Dataset uploads: customers (with their external ids), products and purchases, validated as a whole
+ * and stored in one transaction — a rejected upload leaves nothing behind and reports its first
+ * problems by record and column.
+ */
+import type { AttributeValue, CustomerAttributes, DatasetSummary, NewInteraction, NewProduct } from '../domain/dataset.ts';
+import { jsonPointer, NotFoundError, ValidationError } from '../domain/errors.ts';
+import type { DatasetRepository, Page } from '../domain/repositories.ts';
+import { profileColumns } from './columns.ts';
+import { IssueCollector, isMissingValue, MAX_ABS_NUMBER } from './tabular.ts';
+import type { Row } from './tabular.ts';
+
+export const MAX_COLUMNS = 500;
+export const MAX_CUSTOMERS = 2_000_000;
+
+/** Column names recognised as the customers' external id when the upload does not name one. */
+const ID_COLUMN_NAMES = new Set(['id', 'customerid', 'custid', 'clientid', 'clientnum', 'customernumber', 'customerno', 'memberid', 'accountid']);
+
+export interface ProductInput {
+  id: string;
+  name?: string | undefined;
+  category?: string | null | undefined;
+  price?: number | null | undefined;
+  attributes?: Record<string, AttributeValue> | undefined;
+}
+
+export interface InteractionInput {
+  customerId: string;
+  productId: string;
+  quantity?: number | undefined;
+  amount?: number | null | undefined;
+  occurredAt?: string | null | undefined;
+}
+
+export interface CustomerUpload {
+  name?: string | undefined;
+  /** Column holding the external ids: undefined detects one by name, null uses row numbers. */
+  idColumn?: string | null | undefined;
+  rows: Row[];
+  /** Column order for the stored profile; defaults to the order of first appearance. */
+  columns?: string[] | undefined;
+  products?: ProductInput[] | undefined;
+  interactions?: InteractionInput[] | undefined;
+  /** Where customers, products and interactions sit in the request body, for error pointers. */
+  pointers?: { customers: string; products: string; interactions: string } | undefined;
+}
+
+const ROOT_POINTERS = { customers: '', products: '/products', interactions: '/interactions' };
+
+export class DatasetService {
+  private readonly datasets: DatasetRepository;
+
+  constructor(datasets: DatasetRepository) {
+    this.datasets = datasets;
+  }
+
+  async create(upload: CustomerUpload): Promise<DatasetSummary> {
+    const columns = upload.columns ?? columnsOf(upload.rows);
+    const issues = new IssueCollector();
+    if (upload.rows.length === 0) {
+      throw new ValidationError('the upload holds no customers', [{ location: 'body', pointer: '', code: 'empty', message: 'send at least one customer' }]);
+    }
+    if (upload.rows.length > MAX_CUSTOMERS) {
+      throw new ValidationError(`the upload holds ${upload.rows.length} customers; the limit is ${MAX_CUSTOMERS}`, [
+        { location: 'body', pointer: '', code: 'too_many_rows', message: `at most ${MAX_CUSTOMERS} customers per dataset` },
+      ]);
+    }
+    if (columns.length > MAX_COLUMNS) {
+      throw new ValidationError(`the upload has ${columns.length} columns; the limit is ${MAX_COLUMNS}`, [
+        { location: 'body', pointer: '', code: 'too_many_columns', message: `at most ${MAX_COLUMNS} columns` },
+      ]);
+    }
+    const pointers = upload.pointers ?? ROOT_POINTERS;
+    const idColumn = upload.idColumn === undefined ? detectIdColumn(columns) : upload.idColumn;
+    if (idColumn !== null && !columns.includes(idColumn)) {
+      throw new ValidationError(`the upload has no column "${idColumn}"`, [
+        { location: 'query', pointer: '/idColumn', code: 'unknown_column', message: `columns are: ${columns.join(', ')}` },
+      ]);
+    }
+    const externalIds = collectExternalIds(upload.rows, idColumn, pointers.customers, issues);
+    checkNumbers(upload.rows, pointers.customers, issues);
+    const attributes: CustomerAttributes[] = upload.rows.map((row) => {
+      if (idColumn === null) return row;
+      const { [idColumn]: _id, ...rest } = row;
+      return rest;
+    });
+    const products = toNewProducts(upload.products ?? [], pointers.products, issues);
+    const interactions = toNewInteractions(upload.interactions ?? [], pointers.interactions, issues);
+    const customerIds = new Set(externalIds);
+    const productIds = new Set(products.map((p) => p.externalId));
+    checkReferences(interactions, (id) => customerIds.has(id), (id) => productIds.has(id), pointers.interactions, issues);
+    issues.throwIfAny('the upload');
+
+    return this.datasets.create({
+      name: upload.name ?? `upload ${new Date().toISOString()}`,
+      idColumn,
+      columns: profileColumns(
+        columns.filter((column) => column !== idColumn),
+        attributes,
+      ),
+      customers: { externalIds, attributes },
+      products,
+      interactions,
+    });
+  }
+
+  async addProducts(datasetId: string, productInputs: ProductInput[]): Promise<DatasetSummary> {
+    await this.get(datasetId);
+    const issues = new IssueCollector();
+    const products = toNewProducts(productInputs, '', issues);
+    issues.throwIfAny('the products');
+    return this.datasets.addProducts(datasetId, products, []);
+  }
+
+  async addInteractions(datasetId: string, interactionInputs: InteractionInput[]): Promise<DatasetSummary> {
+    await this.get(datasetId);
+    const issues = new IssueCollector();
+    const interactions = toNewInteractions(interactionInputs, '', issues);
+    issues.throwIfAny('the interactions');
+    await this.checkStoredReferences(datasetId, interactions);
+    return this.datasets.addProducts(datasetId, [], interactions);
+  }
+
+  async get(id: string): Promise<DatasetSummary> {
+    const dataset = await this.datasets.findById(id);
+    if (!dataset) throw new NotFoundError(`dataset ${id} does not exist`);
+    return dataset;
+  }
+
+  list(page: Page) {
+    return this.datasets.list(page);
+  }
+
+  private async checkStoredReferences(datasetId: string, interactions: NewInteraction[]) {
+    const customerIds = [...new Set(interactions.map((i) => i.customerExternalId))];
+    const productIds = [...new Set(interactions.map((i) => i.productExternalId))];
+    const unknown = await this.datasets.findUnknownReferences(datasetId, customerIds, productIds);
+    const issues = new IssueCollector();
+    const unknownCustomers = new Set(unknown.customers);
+    const unknownProducts = new Set(unknown.products);
+    checkReferences(interactions, (id) => !unknownCustomers.has(id), (id) => !unknownProducts.has(id), '', issues);
+    issues.throwIfAny('the interactions');
+  }
+}
+
+function columnsOf(rows: readonly Row[]): string[] {
+  const seen = new Set<string>();
+  for (const row of rows) for (const key of Object.keys(row)) seen.add(key);
+  return [...seen];
+}
+
+function detectIdColumn(columns: readonly string[]): string | null {
+  return columns.find((column) => ID_COLUMN_NAMES.has(column.toLowerCase().replace(/[^a-z0-9]/g, ''))) ?? null;
+}
+
+function collectExternalIds(rows: readonly Row[], idColumn: string | null, pointer: string, issues: IssueCollector): string[] {
+  if (idColumn === null) return rows.map((_, i) => String(i + 1));
+  const firstSeen = new Map<string, number>();
+  return rows.map((row, i) => {
+    const value = row[idColumn];
+    if (isMissingValue(value)) {
+      issues.add({ location: 'body', pointer: `${pointer}${jsonPointer(i, idColumn)}`, code: 'missing_id', message: `the id column "${idColumn}" is empty` });
+      return '';
+    }
+    const id = String(value).trim();
+    const earlier = firstSeen.get(id);
+    if (earlier !== undefined) {
+      issues.add({ location: 'body', pointer: `${pointer}${jsonPointer(i, idColumn)}`, code: 'duplicate_id', message: `id "${id}" repeats record ${earlier}` });
+    } else {
+      firstSeen.set(id, i);
+    }
+    return id;
+  });
+}
+
+function checkNumbers(rows: readonly Row[], pointer: string, issues: IssueCollector): void {
+  rows.forEach((row, i) => {
+    for (const [column, value] of Object.entries(row)) {
+      if (typeof value === 'number' && !(Math.abs(value) <= MAX_ABS_NUMBER)) {
+        issues.add({ location: 'body', pointer: `${pointer}${jsonPointer(i, column)}`, code: 'out_of_range', message: 'numbers must be finite and between -1e15 and 1e15' });
+      }
+    }
+  });
+}
+
+function toNewProducts(inputs: readonly ProductInput[], pointer: string, issues: IssueCollector): NewProduct[] {
+  const seen = new Set<string>();
+  return inputs.map((input, i) => {
+    const id = input.id.trim();
+    if (id === '') issues.add({ location: 'body', pointer: `${pointer}${jsonPointer(i, 'id')}`, code: 'missing_id', message: 'a product needs an id' });
+    else if (seen.has(id)) issues.add({ location: 'body', pointer: `${pointer}${jsonPointer(i, 'id')}`, code: 'duplicate_id', message: `product id "${id}" repeats` });
+    seen.add(id);
+    if (input.price != null && !(input.price >= 0 && input.price <= MAX_ABS_NUMBER)) {
+      issues.add({ location: 'body', pointer: `${pointer}${jsonPointer(i, 'price')}`, code: 'out_of_range', message: 'price must be between 0 and 1e15' });
+    }
+    return {
+      externalId: id,
+      name: input.name?.trim() || id,
+      category: input.category?.trim() || null,
+      price: input.price ?? null,
+      attributes: input.attributes && Object.keys(input.attributes).length > 0 ? input.attributes : null,
+    };
+  });
+}
+
+function toNewInteractions(inputs: readonly InteractionInput[], pointer: string, issues: IssueCollector): NewInteraction[] {
+  return inputs.map((input, i) => {
+    const quantity = input.quantity ?? 1;
+    if (!(quantity > 0 && quantity <= MAX_ABS_NUMBER)) {
+      issues.add({ location: 'body', pointer: `${pointer}${jsonPointer(i, 'quantity')}`, code: 'out_of_range', message: 'quantity must be positive' });
+    }
+    if (input.amount != null && !(Math.abs(input.amount) <= MAX_ABS_NUMBER)) {
+      issues.add({ location: 'body', pointer: `${pointer}${jsonPointer(i, 'amount')}`, code: 'out_of_range', message: 'amount must be between -1e15 and 1e15' });
+    }
+    let occurredAt: Date | null = null;
+    if (input.occurredAt != null && input.occurredAt !== '') {
+      occurredAt = new Date(input.occurredAt);
+      if (Number.isNaN(occurredAt.getTime())) {
+        issues.add({ location: 'body', pointer: `${pointer}${jsonPointer(i, 'occurredAt')}`, code: 'invalid_date', message: 'occurredAt must be an ISO 8601 date or date-time' });
+        occurredAt = null;
+      }
+    }
+    return {
+      customerExternalId: input.customerId.trim(),
+      productExternalId: input.productId.trim(),
+      quantity,
+      amount: input.amount ?? null,
+      occurredAt,
+    };
+  });
+}
+
+/** Every purchase must name a known customer and product. */
+function checkReferences(
+  interactions: readonly NewInteraction[],
+  isKnownCustomer: (id: string) => boolean,
+  isKnownProduct: (id: string) => boolean,
+  pointer: string,
+  issues: IssueCollector,
+): void {
+  interactions.forEach((interaction, i) => {
+    if (!isKnownCustomer(interaction.customerExternalId)) {
+      issues.add({ location: 'body', pointer: `${pointer}${jsonPointer(i, 'customerId')}`, code: 'unknown_customer', message: `no customer has id "${interaction.customerExternalId}"` });
+    }
+    if (!isKnownProduct(interaction.productExternalId)) {
+      issues.add({ location: 'body', pointer: `${pointer}${jsonPointer(i, 'productId')}`, code: 'unknown_product', message: `no product has id "${interaction.productExternalId}"` });
+    }
+  });
+}
+
+const normalizeHeader = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+const PRODUCT_HEADERS = {
+  id: ['id', 'productid', 'sku', 'stockcode', 'code'],
+  name: ['name', 'productname', 'title', 'description'],
+  category: ['category', 'productcategory', 'line', 'type'],
+  price: ['price', 'unitprice', 'listprice'],
+} as const;
+
+const INTERACTION_HEADERS = {
+  customerId: ['customerid', 'customer', 'clientid', 'custid'],
+  productId: ['productid', 'product', 'sku', 'stockcode'],
+  quantity: ['quantity', 'qty', 'units'],
+  amount: ['amount', 'total', 'revenue', 'value', 'sales'],
+  occurredAt: ['occurredat', 'date', 'timestamp', 'time', 'invoicedate', 'purchasedat', 'orderdate'],
+} as const;
+
+/** Maps table headers to fields by normalized name; reports required fields that no header provides. */
+function mapHeaders<F extends string>(
+  columns: readonly string[],
+  aliases: Record<F, readonly string[]>,
+  required: readonly F[],
+  what: string,
+): Record<F, string | undefined> {
+  const byNormalized = new Map(columns.map((column) => [normalizeHeader(column), column]));
+  const mapping = {} as Record<F, string | undefined>;
+  for (const field of Object.keys(aliases) as F[]) {
+    mapping[field] = aliases[field].map((alias) => byNormalized.get(alias)).find((column) => column !== undefined);
+  }
+  const absent = required.filter((field) => mapping[field] === undefined);
+  if (absent.length > 0) {
+    throw new ValidationError(`the ${what} table lacks required columns`, absent.map((field) => ({
+      location: 'body' as const,
+      pointer: '',
+      code: 'missing_column',
+      message: `a column for ${field} is required (accepted headers: ${aliases[field].join(', ')})`,
+    })));
+  }
+  return mapping;
+}
+
+const text = (value: AttributeValue | undefined): string | undefined => (isMissingValue(value) ? undefined : String(value).trim());
+const numberOrNull = (value: AttributeValue | undefined): number | null => (typeof value === 'number' ? value : null);
+
+/** Products from a CSV/NDJSON table; columns other than id, name, category and price become attributes. */
+export function productsFromTable(table: { rows: Row[]; columns: string[] }): ProductInput[] {
+  const headers = mapHeaders<keyof typeof PRODUCT_HEADERS>(table.columns, PRODUCT_HEADERS, ['id'], 'products');
+  const known = new Set(Object.values(headers));
+  return table.rows.map((row) => {
+    const attributes: Record<string, AttributeValue> = {};
+    for (const column of table.columns) if (!known.has(column)) attributes[column] = row[column] ?? null;
+    return {
+      id: text(row[headers.id!]) ?? '',
+      name: headers.name ? text(row[headers.name]) : undefined,
+      category: headers.category ? (text(row[headers.category]) ?? null) : null,
+      price: headers.price ? numberOrNull(row[headers.price]) : null,
+      attributes,
+    };
+  });
+}
+
+export function interactionsFromTable(table: { rows: Row[]; columns: string[] }): InteractionInput[] {
+  const headers = mapHeaders<keyof typeof INTERACTION_HEADERS>(table.columns, INTERACTION_HEADERS, ['customerId', 'productId'], 'interactions');
+  return table.rows.map((row) => ({
+    customerId: text(row[headers.customerId!]) ?? '',
+    productId: text(row[headers.productId!]) ?? '',
+    quantity: headers.quantity ? (numberOrNull(row[headers.quantity]) ?? undefined) : undefined,
+    amount: headers.amount ? numberOrNull(row[headers.amount]) : null,
+    occurredAt: headers.occurredAt ? (text(row[headers.occurredAt]) ?? null) : null,
+  }));
+}

@@ -1,0 +1,49 @@
+import { NotFoundError } from '../domain/errors.ts';
+import type { ModelFilter, ModelRepository, Page, PersonaRepository } from '../domain/repositories.ts';
+import type { ModelSummary } from '../domain/model.ts';
+import type { Persona } from '../domain/persona.ts';
+import type { ModelRegistry } from './registry.ts';
+import type { TrainingRequest, TrainingService } from './training.ts';
+
+export interface ModelDetail extends ModelSummary {
+  personas: Persona[];
+}
+
+/** Model versions: training, listing, activation (through the registry, so serving follows) and deletion. */
+export class ModelService {
+  private readonly models: ModelRepository;
+  private readonly personas: PersonaRepository;
+  private readonly registry: ModelRegistry;
+  private readonly training: TrainingService;
+
+  constructor(models: ModelRepository, personas: PersonaRepository, registry: ModelRegistry, training: TrainingService) {
+    this.models = models;
+    this.personas = personas;
+    this.registry = registry;
+    this.training = training;
+  }
+
+  async train(request: TrainingRequest): Promise<ModelDetail> {
+    const model = await this.training.train(request);
+    return { ...model, personas: await this.personas.listByModel(model.id) };
+  }
+
+  list(filter: ModelFilter, page: Page) {
+    return this.models.list(filter, page);
+  }
+
+  async get(id: string): Promise<ModelDetail> {
+    const model = await this.models.findById(id);
+    if (!model) throw new NotFoundError(`model ${id} does not exist`);
+    return { ...model, personas: await this.personas.listByModel(id) };
+  }
+
+  async activate(id: string): Promise<{ activated: ModelSummary; previous: ModelSummary | null }> {
+    return this.registry.activate(id);
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.models.delete(id);
+    this.registry.forget(id);
+  }
+}

@@ -1,0 +1,32 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { withDatabase } from './global-setup.ts';
+
+export interface TestDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: inject('adminDatabaseUrl') });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** A fresh database: a clone of the migrated template, or empty when `isMigrated` is false. */
+export async function createTestDatabase(options: { isMigrated?: boolean } = {}): Promise<TestDatabase> {
+  const name = `persona_test_${randomBytes(6).toString('hex')}`;
+  const template = options.isMigrated === false ? 'template0' : inject('templateDatabase');
+  await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+  return {
+    name,
+    url: withDatabase(inject('adminDatabaseUrl'), name),
+    drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
