@@ -48,8 +48,6 @@ export async function buildApp(config: Config, deps: AppDependencies) {
     loggerInstance: deps.logger,
     genReqId: requestId,
     bodyLimit: config.bodyLimitBytes,
-    // Log the route pattern, never the raw URL: query strings of data routes can carry customer data.
-    disableRequestLogging: false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

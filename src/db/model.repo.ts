@@ -148,7 +148,7 @@ export function createModelRepository(db: Database): ModelRepository {
         const [target] = await tx.$queryRaw<Array<{ name: string }>>`
           SELECT name FROM segmentation_model WHERE id = ${id}::uuid FOR UPDATE`;
         if (!target) throw new NotFoundError(`model ${id} does not exist`);
-        await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext(${`model-activation:${target.name}`}))`;
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`model-activation:${target.name}`}))`;
         const previous = await tx.segmentationModel.findFirst({
           where: { name: target.name, status: 'active', id: { not: id } },
           select: summarySelect,

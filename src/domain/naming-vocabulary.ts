@@ -7,6 +7,8 @@
 export interface Word {
   text: string;
   role: 'adjective' | 'noun';
+  /** Where the word stands in a name, smaller first: age, then means, then household, place, habits. */
+  slot: number;
 }
 
 export interface NumericVocabularyEntry {
@@ -20,23 +22,31 @@ export interface CategoryVocabularyEntry {
   values: Array<{ value: RegExp; word: Word }>;
 }
 
-const adjective = (text: string): Word => ({ text, role: 'adjective' });
-const noun = (text: string): Word => ({ text, role: 'noun' });
+const SLOT = { age: 0, means: 1, household: 2, place: 3, habits: 4 } as const;
+type Slot = keyof typeof SLOT;
+
+const adjective = (text: string, slot: Slot = 'habits'): Word => ({ text, role: 'adjective', slot: SLOT[slot] });
+const noun = (text: string): Word => ({ text, role: 'noun', slot: 9 });
+
+/** Slot of words made up for features without an entry. */
+export const DEFAULT_SLOT = SLOT.habits;
+/** Feature names that describe age: people picture a persona's age first, so it earns a place in the name. */
+export const AGE_FEATURE = /\bage\b|^age|_age/i;
 
 // Order matters: the first entry whose pattern matches the column name wins.
 export const NUMERIC_VOCABULARY: readonly NumericVocabularyEntry[] = [
-  { feature: /\bage\b|^age|_age/i, high: adjective('Senior'), low: adjective('Young') },
-  { feature: /income|salary|earning|wage/i, high: adjective('Affluent'), low: adjective('Budget') },
+  { feature: AGE_FEATURE, high: adjective('Senior', 'age'), low: adjective('Young', 'age') },
+  { feature: /income|salary|earning|wage/i, high: adjective('Affluent', 'means'), low: adjective('Budget', 'means') },
   { feature: /premium/i, high: adjective('High-Premium'), low: adjective('Low-Premium') },
   { feature: /claim/i, high: adjective('High-Claim'), low: adjective('Claim-Free') },
   { feature: /recency|days.?since|last.?purchase/i, high: adjective('Lapsed'), low: adjective('Recent') },
-  { feature: /dependent|child|kid|teen/i, high: noun('Families'), low: adjective('Child-Free') },
+  { feature: /dependent|child|kid|teen/i, high: noun('Families'), low: adjective('Child-Free', 'household') },
   { feature: /polic(y|ies)|product.?count|num.?products|holdings/i, high: noun('Bundlers'), low: adjective('Single-Product') },
   { feature: /web|online|digital|app|internet|visit/i, high: adjective('Digital'), low: adjective('Offline') },
   { feature: /spend|monetary|amount|purchases|mnt/i, high: adjective('Big-Spending'), low: adjective('Frugal') },
   { feature: /frequency|transactions|orders|num.?purchase/i, high: adjective('Frequent'), low: adjective('Occasional') },
   { feature: /tenure|years|months.?with|loyal|since/i, high: adjective('Long-Standing'), low: adjective('New') },
-  { feature: /balance|savings|wealth|assets/i, high: adjective('Wealthy'), low: adjective('Low-Balance') },
+  { feature: /balance|savings|wealth|assets/i, high: adjective('Wealthy', 'means'), low: adjective('Low-Balance', 'means') },
   { feature: /credit.?limit/i, high: adjective('High-Limit'), low: adjective('Low-Limit') },
   { feature: /churn|complain/i, high: adjective('At-Risk'), low: adjective('Settled') },
 ];
@@ -53,18 +63,18 @@ export const CATEGORY_VOCABULARY: readonly CategoryVocabularyEntry[] = [
   {
     feature: /marital|married|relationship/i,
     values: [
-      { value: /single|alone/i, word: adjective('Single') },
-      { value: /married|together/i, word: adjective('Married') },
-      { value: /widow/i, word: adjective('Widowed') },
-      { value: /divorc/i, word: adjective('Divorced') },
+      { value: /single|alone/i, word: adjective('Single', 'household') },
+      { value: /married|together/i, word: adjective('Married', 'household') },
+      { value: /widow/i, word: adjective('Widowed', 'household') },
+      { value: /divorc/i, word: adjective('Divorced', 'household') },
     ],
   },
   {
     feature: /region|area|location|urban|setting|zone/i,
     values: [
-      { value: /suburb/i, word: adjective('Suburban') },
-      { value: /urban|city|metro/i, word: adjective('Urban') },
-      { value: /rural|country/i, word: adjective('Rural') },
+      { value: /suburb/i, word: adjective('Suburban', 'place') },
+      { value: /urban|city|metro/i, word: adjective('Urban', 'place') },
+      { value: /rural|country/i, word: adjective('Rural', 'place') },
     ],
   },
   {

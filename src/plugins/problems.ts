@@ -6,7 +6,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { DomainError, PROBLEM_TYPES } from '../domain/errors.ts';
+import { DomainError, jsonPointer, PROBLEM_TYPES } from '../domain/errors.ts';
 import type { FieldIssue, ProblemType } from '../domain/errors.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -39,18 +39,51 @@ const VALIDATION_LOCATIONS: Record<string, FieldIssue['location']> = {
   headers: 'headers',
 };
 
-function schemaIssues(error: FastifyError & { validation: Array<{ instancePath: string; message?: string; params: Record<string, unknown> }> }): FieldIssue[] {
+interface ZodIssueLike {
+  code?: string;
+  path?: PropertyKey[];
+  message?: string;
+  keys?: string[];
+  errors?: ZodIssueLike[][];
+}
+
+/**
+ * Zod reports a failed union as one issue at the union's root; descend into the branch that got
+ * furthest (its issues have the longest paths), so the pointer names the actual bad field.
+ */
+function flattenIssue(issue: ZodIssueLike, basePath: PropertyKey[]): Array<{ path: PropertyKey[]; code: string; message: string }> {
+  const path = [...basePath, ...(issue.path ?? [])];
+  if (issue.code === 'invalid_union' && issue.errors && issue.errors.length > 0) {
+    const depth = (branch: ZodIssueLike[]) => Math.max(...branch.map((i) => i.path?.length ?? 0));
+    const deepest = issue.errors.reduce((best, branch) => (depth(branch) > depth(best) ? branch : best));
+    if (depth(deepest) > 0) return deepest.flatMap((nested) => flattenIssue(nested, path));
+  }
+  // Unrecognized keys: point at each offending key rather than at their parent object.
+  if (issue.code === 'unrecognized_keys' && issue.keys) {
+    return issue.keys.map((key) => ({ path: [...path, key], code: 'unrecognized_key', message: `unknown field "${key}"` }));
+  }
+  return [{ path, code: issue.code ?? 'invalid', message: issue.message ?? 'is invalid' }];
+}
+
+/** fastify-type-provider-zod moves an issue's code to `keyword` and its path to `instancePath`. */
+interface SchemaValidationIssue {
+  keyword: string;
+  instancePath: string;
+  message?: string;
+  params: Omit<ZodIssueLike, 'code' | 'path' | 'message'>;
+}
+
+function schemaIssues(error: FastifyError & { validation: SchemaValidationIssue[] }): FieldIssue[] {
   const location = VALIDATION_LOCATIONS[error.validationContext ?? 'body'] ?? 'body';
-  return error.validation.map((issue) => {
-    const zodIssue = issue.params.issue as { code?: string; keys?: string[] } | undefined;
-    // Unrecognized keys: point at each offending key rather than at their parent object.
-    const pointer = zodIssue?.code === 'unrecognized_keys' && zodIssue.keys?.length === 1 ? `${issue.instancePath === '/' ? '' : issue.instancePath}/${zodIssue.keys[0]}` : issue.instancePath;
-    return {
+  return error.validation.flatMap((validation) => {
+    const issue: ZodIssueLike = { ...validation.params, code: validation.keyword, message: validation.message ?? 'is invalid' };
+    const basePath = validation.instancePath.split('/').slice(1).filter((token) => token !== '');
+    return flattenIssue(issue, basePath).map(({ path, code, message }) => ({
       location,
-      pointer: pointer === '/' ? '' : pointer,
-      code: zodIssue?.code ?? 'invalid',
-      message: issue.message ?? 'is invalid',
-    };
+      pointer: jsonPointer(...path.map((token) => (typeof token === 'symbol' ? token.toString() : token))),
+      code,
+      message,
+    }));
   });
 }
 

@@ -6,8 +6,10 @@
 import type { CustomerAttributes } from '../domain/dataset.ts';
 import type { FeatureSchema } from '../domain/model.ts';
 import {
+  AGE_FEATURE,
   CATEGORY_VOCABULARY,
   DEFAULT_NOUN,
+  DEFAULT_SLOT,
   MAINSTREAM_NAME,
   NUMERIC_VOCABULARY,
   type Word,
@@ -123,7 +125,7 @@ export function distinguishingTraits(traits: readonly Trait[]): DistinguishingTr
       if (Math.abs(trait.zScore) < MIN_NAMING_STRENGTH) continue;
       const isHigh = trait.zScore > 0;
       const entry = NUMERIC_VOCABULARY.find((candidate) => candidate.feature.test(trait.feature));
-      const word = entry ? (isHigh ? entry.high : entry.low) : { text: `${isHigh ? 'High' : 'Low'} ${readableFeature(trait.feature)}`, role: 'adjective' as const };
+      const word: Word = entry ? (isHigh ? entry.high : entry.low) : { text: `${isHigh ? 'High' : 'Low'} ${readableFeature(trait.feature)}`, role: 'adjective', slot: DEFAULT_SLOT };
       found.push({
         feature: trait.feature,
         strength: Math.abs(trait.zScore),
@@ -138,7 +140,7 @@ export function distinguishingTraits(traits: readonly Trait[]): DistinguishingTr
         const strength = (category.personaShare - p) / Math.sqrt(p * (1 - p));
         if (strength < MIN_NAMING_STRENGTH || (best && strength <= best.strength)) continue;
         const entry = CATEGORY_VOCABULARY.find((candidate) => candidate.feature.test(trait.feature));
-        const word = entry?.values.find((candidate) => candidate.value.test(category.value))?.word ?? { text: titleCase(category.value), role: 'adjective' as const };
+        const word: Word = entry?.values.find((candidate) => candidate.value.test(category.value))?.word ?? { text: titleCase(category.value), role: 'adjective', slot: DEFAULT_SLOT };
         best = {
           feature: trait.feature,
           strength,
@@ -152,16 +154,31 @@ export function distinguishingTraits(traits: readonly Trait[]): DistinguishingTr
   return found.sort((a, b) => b.strength - a.strength || (a.feature < b.feature ? -1 : 1));
 }
 
-/** Candidate names from least to most specific: two adjectives, then three, with the strongest noun. */
+/** Traits considered for a name: the strongest few. */
+const NAMING_POOL = 5;
+/** An age trait this high in the ranking takes one of the two adjective places. */
+const AGE_RANK_FOR_NAME = 4;
+
+/**
+ * Candidate names from least to most specific: the two strongest adjectives with the strongest noun
+ * (an age trait among the top four always takes one of the two places: people picture a persona's
+ * age first), then one more adjective at a time. Words stand in slot order: "Young Urban Renters".
+ */
 function candidateNames(traits: readonly DistinguishingTrait[]): string[] {
-  const top = traits.slice(0, 5);
-  const nounTrait = top.find((trait) => trait.word.role === 'noun');
-  const adjectives = top.filter((trait) => trait !== nounTrait).map((trait) => trait.word.text);
+  const pool = traits.slice(0, NAMING_POOL);
+  const nounTrait = pool.find((trait) => trait.word.role === 'noun');
+  const adjectives = pool.filter((trait) => trait !== nounTrait);
+  const ageIndex = adjectives.findIndex((trait) => AGE_FEATURE.test(trait.feature));
+  if (ageIndex >= 2 && traits.indexOf(adjectives[ageIndex]!) < AGE_RANK_FOR_NAME) {
+    const [age] = adjectives.splice(ageIndex, 1);
+    adjectives.splice(1, 0, age!);
+  }
   const noun = nounTrait?.word.text ?? DEFAULT_NOUN;
   if (adjectives.length === 0) return nounTrait ? [noun] : [MAINSTREAM_NAME];
   const names: string[] = [];
   for (let count = Math.min(2, adjectives.length); count <= adjectives.length; count++) {
-    names.push([...adjectives.slice(0, count), noun].join(' '));
+    const words = adjectives.slice(0, count).map((trait) => trait.word).sort((a, b) => a.slot - b.slot);
+    names.push([...words.map((word) => word.text), noun].join(' '));
   }
   return names;
 }

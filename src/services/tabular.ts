@@ -3,8 +3,9 @@
  * their line and column instead of stopping at the first one.
  *
  * CSV: header row required; the delimiter (`,`, `;` or tab) is detected from the header; numbers are
- * converted (with a decimal comma accepted in `;`-separated files, the European convention); empty
- * cells and the usual missing markers (NA, N/A, null, NaN, ?) become null.
+ * converted (with a decimal comma accepted in `;`-separated files, the European convention) except in
+ * columns of zero-padded codes such as "0001" or "02139", which stay text; empty cells and the usual
+ * missing markers (NA, N/A, null, NaN, ?) become null.
  */
 import { parse } from 'csv-parse/sync';
 import type { CsvError } from 'csv-parse/sync';
@@ -26,6 +27,8 @@ export const MAX_REPORTED_ISSUES = 20;
 const MISSING_MARKERS = new Set(['', 'na', 'n/a', 'null', 'nan', 'none', '?', '#n/a']);
 const NUMBER_PATTERN = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const DECIMAL_COMMA_PATTERN = /^[+-]?\d+,\d+$/;
+/** "0001", "02139": zero-padded codes (ids, zip codes) are text, and so is every value of their column. */
+const ZERO_PADDED_PATTERN = /^[+-]?0\d/;
 /** Larger magnitudes lose integer precision in float64 and overflow squared distances. */
 export const MAX_ABS_NUMBER = 1e15;
 
@@ -67,9 +70,10 @@ function detectDelimiter(text: string): string {
   return best;
 }
 
-function convertCell(raw: string, delimiter: string): AttributeValue {
+function convertCell(raw: string, delimiter: string, isText: boolean): AttributeValue {
   const value = raw.trim();
   if (MISSING_MARKERS.has(value.toLowerCase())) return null;
+  if (isText) return value;
   if (NUMBER_PATTERN.test(value)) return Number(value);
   if (delimiter === ';' && DECIMAL_COMMA_PATTERN.test(value)) return Number(value.replace(',', '.'));
   return value;
@@ -106,9 +110,10 @@ export function parseCsv(text: string): ParsedTable {
   }) as Array<{ record: Record<string, string>; info: { lines: number } }>;
   checkHeader(header, collector);
   collector.throwIfAny('the CSV');
+  const textColumns = new Set(header.filter((column) => records.some(({ record }) => ZERO_PADDED_PATTERN.test((record[column] ?? '').trim()))));
   const rows = records.map(({ record }) => {
     const row: Row = {};
-    for (const column of header) row[column] = convertCell(record[column] ?? '', delimiter);
+    for (const column of header) row[column] = convertCell(record[column] ?? '', delimiter, textColumns.has(column));
     return row;
   });
   return { rows, columns: header };
