@@ -9,7 +9,7 @@ import fp from 'fastify-plugin';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PROBLEM_TYPES } from '../domain/errors.ts';
-import { problemTypeUri } from './problems.ts';
+import { PROBLEM_CONTENT_TYPE as PROBLEM_MEDIA_TYPE, problemTypeUri } from './problems.ts';
 
 const API_DESCRIPTION = `Turns customer data into personas and serves them.
 
@@ -48,6 +48,42 @@ function transformRoute(input: TransformInput): ReturnType<typeof jsonSchemaTran
   return { ...result, schema: { ...result.schema, body: { content } } };
 }
 
+type OpenApiDocument = ReturnType<typeof jsonSchemaTransformObject>;
+type Operation = { responses?: Record<string, { description?: string; content?: Record<string, unknown> }> };
+
+const SUCCESS_DESCRIPTIONS: Record<string, string> = { '200': 'OK', '201': 'Created', '204': 'No content' };
+
+/** Titles of the problem types a status can carry, for the response's description. */
+function problemDescription(status: string): string {
+  const titles = Object.values(PROBLEM_TYPES)
+    .filter((problem) => String(problem.status) === status)
+    .map((problem) => problem.title);
+  return titles.length > 0 ? `${titles.join(' / ')} (problem details)` : 'Problem details';
+}
+
+/**
+ * After the zod transform: error responses are served as application/problem+json, and every
+ * response gets a description instead of Fastify's "Default Response".
+ */
+function transformDocument(input: Parameters<typeof jsonSchemaTransformObject>[0]): OpenApiDocument {
+  const document = jsonSchemaTransformObject(input);
+  const paths = ('paths' in document ? document.paths : {}) as Record<string, Record<string, Operation>>;
+  for (const operations of Object.values(paths)) {
+    for (const operation of Object.values(operations)) {
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        const json = response.content?.['application/json'] as { schema?: { $ref?: string } } | undefined;
+        if (json?.schema?.$ref === '#/components/schemas/Problem') {
+          response.content = { [PROBLEM_MEDIA_TYPE]: json };
+          response.description = problemDescription(status);
+        } else if (response.description === 'Default Response') {
+          response.description = SUCCESS_DESCRIPTIONS[status] ?? (Number(status) >= 400 ? problemDescription(status) : 'OK');
+        }
+      }
+    }
+  }
+  return document;
+}
+
 export const openApiPlugin = fp(
   async (app) => {
     await app.register(swagger, {
@@ -67,7 +103,7 @@ export const openApiPlugin = fp(
         },
       },
       transform: transformRoute,
-      transformObject: jsonSchemaTransformObject,
+      transformObject: transformDocument,
     });
     await app.register(swaggerUi, { routePrefix: '/docs' });
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

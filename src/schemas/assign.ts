@@ -25,4 +25,17 @@ export const AssignResponse = z
     featuresMissing: z.array(z.string()).describe('Model features the request did not give'),
     warnings: z.array(z.string()).describe('For example a category not seen in training'),
   })
-  .meta({ id: 'Assignment' });
+  .meta({
+    id: 'Assignment',
+    examples: [
+      {
+        customerId: 'C-1042',
+        persona: { id: '0d5f6c1e-8f0a-4b0e-9d67-2f4c1b9e7a11', key: 'young-digital-renters', name: 'Young Digital Renters' },
+        distance: 0.84,
+        model: { id: '7b2d9e4a-1c3f-4a5b-8e6d-9f0a1b2c3d4e', name: 'insurance-demo', version: 3 },
+        featuresUsed: ['age', 'region', 'home_ownership'],
+        featuresMissing: ['income', 'marital_status', 'dependents'],
+        warnings: [],
+      },
+    ],
+  });

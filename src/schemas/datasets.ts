@@ -66,9 +66,30 @@ export const Dataset = z
     counts: z.object({ customers: z.number().int(), products: z.number().int(), interactions: z.number().int() }),
     columns: z.array(ColumnProfile).describe('Inferred type of every column (except the id column)'),
   })
-  .meta({ id: 'Dataset' });
+  .meta({
+    id: 'Dataset',
+    examples: [
+      {
+        id: '3f1e2a4b-5c6d-4e7f-8a9b-0c1d2e3f4a5b',
+        name: 'mall',
+        idColumn: 'CustomerID',
+        createdAt: '2026-11-24T09:30:00.000Z',
+        counts: { customers: 200, products: 0, interactions: 0 },
+        columns: [
+          { name: 'Genre', kind: 'categorical', missing: 0, distinct: 2, isUsable: true },
+          { name: 'Age', kind: 'numeric', missing: 0, distinct: 51, isUsable: true },
+          { name: 'Annual Income (k$)', kind: 'numeric', missing: 0, distinct: 64, isUsable: true },
+          { name: 'Spending Score (1-100)', kind: 'numeric', missing: 0, distinct: 84, isUsable: true },
+        ],
+      },
+    ],
+  });
 
-export const ProductsBody = z.array(ProductRecord).describe('Products as a JSON array; also accepted as text/csv (id, name, category, price; other columns become attributes)');
+export const ProductsBody = z
+  .array(ProductRecord)
+  .describe('Products as a JSON array; also accepted as text/csv (id, name, category, price; other columns become attributes)')
+  .meta({ examples: [[{ id: 'LIFE-TERM', name: 'Term life', category: 'life', price: 420, attributes: { highCost: false } }]] });
 export const InteractionsBody = z
   .array(InteractionRecord)
-  .describe('Purchases as a JSON array; also accepted as text/csv (customer_id, product_id, quantity, amount, occurred_at)');
+  .describe('Purchases as a JSON array; also accepted as text/csv (customer_id, product_id, quantity, amount, occurred_at)')
+  .meta({ examples: [[{ customerId: 'C000123', productId: 'LIFE-TERM', quantity: 1, amount: 420, occurredAt: '2026-03-14T10:00:00Z' }]] });

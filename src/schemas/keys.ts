@@ -22,4 +22,17 @@ export const ApiKey = z
   })
   .meta({ id: 'ApiKey' });
 
-export const CreatedKey = ApiKey.extend({ key: z.string().describe('The key itself; shown only in this response') });
+export const CreatedKey = ApiKey.extend({ key: z.string().describe('The key itself; shown only in this response') }).meta({
+  examples: [
+    {
+      id: '5e0c1a2b-3d4e-4f5a-8b6c-7d8e9f0a1b2c',
+      name: 'crm-prod',
+      prefix: 'psk_Q2xh',
+      scopes: ['assign'],
+      createdAt: '2026-11-24T09:30:00.000Z',
+      lastUsedAt: null,
+      revokedAt: null,
+      key: 'psk_Q2xhcmtzb24tZXhhbXBsZS1rZXktZG8tbm90LXVzZQ',
+    },
+  ],
+});

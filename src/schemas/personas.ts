@@ -13,7 +13,32 @@ export const Persona = z
     share: z.number().describe('Share of all customers'),
     traits: z.array(Trait).describe('Per feature: persona vs population'),
   })
-  .meta({ id: 'Persona' });
+  .meta({
+    id: 'Persona',
+    examples: [
+      {
+        id: '0d5f6c1e-8f0a-4b0e-9d67-2f4c1b9e7a11',
+        modelId: '7b2d9e4a-1c3f-4a5b-8e6d-9f0a1b2c3d4e',
+        index: 0,
+        key: 'young-digital-renters',
+        name: 'Young Digital Renters',
+        description: '22% of customers (1,100 of 5,000). Home Ownership is rent for 86% (24% overall); Age averages 27.9 against 45.2 overall (1.3 sd lower).',
+        size: 1100,
+        share: 0.22,
+        traits: [
+          { feature: 'age', kind: 'numeric', populationMean: 45.2, populationStd: 13.4, personaMean: 27.9, zScore: -1.29 },
+          {
+            feature: 'home_ownership',
+            kind: 'categorical',
+            categories: [
+              { value: 'rent', personaShare: 0.86, populationShare: 0.24, lift: 3.58 },
+              { value: 'own', personaShare: 0.05, populationShare: 0.45, lift: 0.11 },
+            ],
+          },
+        ],
+      },
+    ],
+  });
 
 export const PersonaListQuery = z
   .object({ model: z.string().min(1).optional().describe('Model id, name (its active version) or name@version; default: the served model') })
@@ -34,7 +59,20 @@ export const Recommendation = z
     support: z.number().int().describe('Persona members who bought it'),
     buyers: z.number().int().describe('Customers overall who bought it (popularity)'),
   })
-  .meta({ id: 'Recommendation' });
+  .meta({
+    id: 'Recommendation',
+    examples: [
+      {
+        rank: 1,
+        product: { id: 'HOME-RENTERS', name: 'Renters cover', category: 'home', price: 180 },
+        lift: 3.2,
+        personaRate: 0.62,
+        overallRate: 0.19,
+        support: 682,
+        buyers: 950,
+      },
+    ],
+  });
 
 export const RecommendationQuery = z
   .object({
