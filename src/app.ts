@@ -54,6 +54,15 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // Graceful shutdown: responses of requests still in flight close their connection, so a client's
+  // keep-alive socket does not hold the shutdown open until its timeout.
+  let isClosing = false;
+  app.addHook('preClose', async () => {
+    isClosing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (isClosing) reply.header('connection', 'close');
+  });
 
   await app.register(problemsPlugin);
   await app.register(helmet, {

@@ -73,7 +73,7 @@ export class TrainingService {
 
     const featureSchema = fitFeatureSchema(dataset.columns, customers.attributes, featureNames, parameters.categoricalWeight);
     const x = encodeRows(featureSchema, customers.attributes);
-    const { fit, silhouette, kSelection } = selectK(x, candidateKs, parameters);
+    const { fit, silhouette, kSelection } = selectK(x, candidateKs, parameters, dataset.name);
     const k = fit.centers.rows;
 
     const profiles = profilePersonas(featureSchema, customers.attributes, fit.labels, k);
@@ -140,11 +140,15 @@ interface Selection {
 }
 
 /** Fits each candidate k and keeps the one with the highest silhouette (ties: the smaller k). */
-function selectK(x: DenseMatrix, ks: readonly number[], parameters: ModelParameters): Selection {
+function selectK(x: DenseMatrix, ks: readonly number[], parameters: ModelParameters, datasetName: string): Selection {
   let best: Selection | null = null;
   const kSelection: ModelMetrics['kSelection'] = [];
   for (const k of ks) {
     const fit = fitKMeans(x, { k, seed: parameters.seed, nInit: parameters.nInit });
+    // Scores need two groups; rows that are all identical on the features cannot be segmented.
+    if (fit.clusterSizes.filter((size) => size > 0).length < 2) {
+      throw new UnprocessableDataError(`the customers of ${datasetName} are identical on the chosen features; no segmentation is possible`);
+    }
     const silhouette = computeSilhouette(x, fit.labels, k, { sampleSize: SILHOUETTE_SAMPLE_SIZE, seed: parameters.seed });
     kSelection.push({ k, inertia: fit.inertia, silhouette: silhouette.score });
     if (!best || silhouette.score > best.silhouette.score) best = { fit, silhouette, kSelection };

@@ -43,26 +43,3 @@ export function pickRows(x: DenseMatrix, rows: readonly number[]): DenseMatrix {
   rows.forEach((row, r) => data.set(x.data.subarray(row * x.cols, (row + 1) * x.cols), r * x.cols));
   return { data, rows: rows.length, cols: x.cols };
 }
-
-/** Exact squared Euclidean distance between row i of x and row c of centers. */
-export function squaredDistance(x: DenseMatrix, i: number, centers: DenseMatrix, c: number): number {
-  let sum = 0;
-  for (let j = 0; j < x.cols; j++) {
-    const diff = x.data[i * x.cols + j]! - centers.data[c * centers.cols + j]!;
-    sum += diff * diff;
-  }
-  return sum;
-}
-
-/** True when the two arrays hold the same bytes (bit-for-bit equality, distinguishing −0 and NaN payloads). */
-export function isBitIdentical(a: Float64Array | Int32Array, b: Float64Array | Int32Array): boolean {
-  if (a.byteLength !== b.byteLength) return false;
-  const bytesA = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  const bytesB = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  return bytesA.every((byte, i) => byte === bytesB[i]);
-}
-
-/** |actual − expected| ≤ rel · |expected|. */
-export function isRelativelyClose(actual: number, expected: number, rel: number): boolean {
-  return Math.abs(actual - expected) <= rel * Math.abs(expected);
-}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import * as engine from '../../src/engine/index.ts';
+
+describe('engine public surface', () => {
+  it('exports exactly the documented functions and classes', () => {
+    // Types are erased; this pins the runtime surface so an accidental export of a kernel shows up in review.
+    expect(Object.keys(engine).sort()).toEqual(
+      [
+        'EngineInputError',
+        'Random',
+        'adjustedRandIndex',
+        'assignToNearest',
+        'computeCalinskiHarabasz',
+        'computeDaviesBouldin',
+        'computeSilhouette',
+        'createRandom',
+        'denseMatrix',
+        'fitKMeans',
+        'fromRows',
+        'kmeansPlusPlus',
+        'rowToArray',
+      ].sort(),
+    );
+  });
+
+  it('reports invalid input as an Error subclass with a stable code', () => {
+    const error = new engine.EngineInputError('invalid_k', 'k = 0 must be an integer ≥ 1');
+    expect(error).toBeInstanceOf(Error);
+    expect(error.name).toBe('EngineInputError');
+    expect(error.code).toBe('invalid_k');
+  });
+});

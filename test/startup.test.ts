@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startService } from '../src/startup.ts';
+import type { RunningService } from '../src/startup.ts';
+import { createLogger } from '../src/logger.ts';
+import { testConfig } from './helpers/app.ts';
+import { createTestDatabase } from './helpers/database.ts';
+import type { TestDatabase } from './helpers/database.ts';
+
+describe('startService on an empty database', () => {
+  let database: TestDatabase;
+  let service: RunningService;
+
+  beforeAll(async () => {
+    database = await createTestDatabase({ isMigrated: false });
+    const config = testConfig({ databaseUrl: database.url, demoOnEmpty: true, bootstrapAdminKey: 'psk_bootstrap-key-for-this-test-only' });
+    service = await startService(config, createLogger(config));
+  });
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it('migrates, uses the configured bootstrap key as the first admin key, and activates the demo model', async () => {
+    expect(service.generatedAdminKey).toBeNull();
+    const response = await service.app.inject({ method: 'GET', url: '/v1/models', headers: { authorization: 'Bearer psk_bootstrap-key-for-this-test-only' } });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().items).toEqual([expect.objectContaining({ name: 'insurance-demo', status: 'active', version: 1 })]);
+  });
+
+  it('lets an in-flight request finish when it is stopped, then refuses new ones', async () => {
+    const headers = { authorization: 'Bearer psk_bootstrap-key-for-this-test-only' };
+    await service.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = service.app.server.address() as { port: number };
+    const datasets = await service.app.inject({ method: 'GET', url: '/v1/datasets', headers });
+    const datasetId = datasets.json().items[0].id;
+    // Training takes long enough to still be running when stop() begins.
+    const training = fetch(`http://127.0.0.1:${port}/v1/models`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'in-flight', datasetId, kRange: [2, 6] }),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await service.stop();
+    expect((await training).status).toBe(201);
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+  });
+});
