@@ -94,7 +94,7 @@ export async function buildApp(config: Config, deps: AppDependencies) {
       await v1.register(assignRoutes);
       await v1.register(personaRoutes);
       await v1.register(modelRoutes);
-      await v1.register(datasetRoutes, { uploadLimitBytes: config.uploadLimitBytes, maxJsonDepth: config.maxJsonDepth });
+      await v1.register(datasetRoutes, { uploadLimitBytes: config.uploadLimitBytes });
       await v1.register(keyRoutes);
     },
     { prefix: '/v1' },

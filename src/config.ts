@@ -67,7 +67,7 @@ export class ConfigError extends Error {
  * Parses the environment once. Throws ConfigError naming every invalid variable and why;
  * values are never echoed, because they may be secrets (DATABASE_URL, keys).
  */
-export function loadConfig(env: Record<string, string | undefined>): Config {
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = EnvironmentSchema.safeParse(present);
   if (!parsed.success) {

@@ -5,7 +5,13 @@
  * uint32 cols, then rows × cols float64 values row-major. The header lets a reader reject a
  * truncated or foreign blob instead of silently reinterpreting it.
  */
-import type { DenseMatrix } from '../engine/index.ts';
+
+/** A dense row-major Float64 matrix (the shape of the engine's DenseMatrix). */
+export interface Float64Matrix {
+  data: Float64Array;
+  rows: number;
+  cols: number;
+}
 
 const MAGIC = 0x314d5350; // "PSM1" read as little-endian uint32
 const HEADER_BYTES = 12;
@@ -17,7 +23,7 @@ export class MatrixCodecError extends Error {
   }
 }
 
-export function encodeMatrix(matrix: DenseMatrix): Uint8Array<ArrayBuffer> {
+export function encodeMatrix(matrix: Float64Matrix): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(HEADER_BYTES + matrix.data.length * 8);
   const view = new DataView(bytes.buffer);
   view.setUint32(0, MAGIC, true);
@@ -27,7 +33,7 @@ export function encodeMatrix(matrix: DenseMatrix): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-export function decodeMatrix(bytes: Uint8Array): DenseMatrix {
+export function decodeMatrix(bytes: Uint8Array): Float64Matrix {
   if (bytes.byteLength < HEADER_BYTES) throw new MatrixCodecError(`matrix blob has ${bytes.byteLength} bytes, shorter than its header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint32(0, true) !== MAGIC) throw new MatrixCodecError('matrix blob has an unknown header');

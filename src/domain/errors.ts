@@ -23,6 +23,11 @@ export const PROBLEM_TYPES = {
 
 export type ProblemType = keyof typeof PROBLEM_TYPES;
 
+/** Problem type URIs are relative references, resolved against the service (GET /problems/{type} documents each). */
+export function problemTypeUri(type: ProblemType): string {
+  return `/problems/${type}`;
+}
+
 /** One issue with one field: a JSON Pointer into the request part named by `location`. */
 export interface FieldIssue {
   location: 'body' | 'query' | 'params' | 'headers';

@@ -8,8 +8,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { PROBLEM_TYPES } from '../domain/errors.ts';
-import { PROBLEM_CONTENT_TYPE as PROBLEM_MEDIA_TYPE, problemTypeUri } from './problems.ts';
+import { PROBLEM_TYPES, problemTypeUri } from '../domain/errors.ts';
+import { PROBLEM_CONTENT_TYPE as PROBLEM_MEDIA_TYPE } from './problems.ts';
 
 const API_DESCRIPTION = `Turns customer data into personas and serves them.
 

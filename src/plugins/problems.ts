@@ -6,15 +6,10 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { DomainError, jsonPointer, PROBLEM_TYPES } from '../domain/errors.ts';
+import { DomainError, jsonPointer, PROBLEM_TYPES, problemTypeUri } from '../domain/errors.ts';
 import type { FieldIssue, ProblemType } from '../domain/errors.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-
-/** Problem type URIs are relative references, resolved against the service (GET /problems/{type} documents each). */
-export function problemTypeUri(type: ProblemType): string {
-  return `/problems/${type}`;
-}
 
 export interface ProblemBody {
   type: string;

@@ -11,6 +11,7 @@ import { createHealthRepository } from '../db/health.repo.ts';
 import { createModelRepository } from '../db/model.repo.ts';
 import { createPersonaRepository } from '../db/persona.repo.ts';
 import { ApiKeyService } from '../services/api-keys.ts';
+import { AssignmentService } from '../services/assignment.ts';
 import { DatasetService } from '../services/datasets.ts';
 import { DemoService } from '../services/demo.ts';
 import { HealthService } from '../services/health.ts';
@@ -21,6 +22,7 @@ import { TrainingService } from '../services/training.ts';
 
 export interface AppServices {
   apiKeys: ApiKeyService;
+  assignment: AssignmentService;
   datasets: DatasetService;
   models: ModelService;
   personas: PersonaService;
@@ -40,10 +42,11 @@ export function createServices(config: Config, database: Database): AppServices 
   const modelRepository = createModelRepository(database);
   const personaRepository = createPersonaRepository(database);
   const registry = new ModelRegistry(modelRepository, { defaultModelName: config.defaultModel });
-  const datasets = new DatasetService(datasetRepository);
+  const datasets = new DatasetService(datasetRepository, { maxJsonDepth: config.maxJsonDepth });
   const models = new ModelService(modelRepository, personaRepository, registry, new TrainingService(datasetRepository, modelRepository));
   return {
     apiKeys: new ApiKeyService(createApiKeyRepository(database)),
+    assignment: new AssignmentService(registry),
     datasets,
     models,
     personas: new PersonaService(personaRepository, registry),

@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { PROBLEM_TYPES } from '../domain/errors.ts';
+import { NotFoundError, PROBLEM_TYPES, problemTypeUri } from '../domain/errors.ts';
 import type { ProblemType } from '../domain/errors.ts';
 import { Problem } from '../schemas/common.ts';
-import { problemTypeUri, sendProblem } from '../plugins/problems.ts';
 
 const ProblemTypeDescription = z.object({ type: z.string(), status: z.number().int(), title: z.string(), description: z.string() });
 
@@ -34,9 +33,9 @@ export const operationsRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: ProblemTypeDescription, 404: Problem },
       },
     },
-    async (request, reply) => {
+    async (request) => {
       const type = request.params.type as ProblemType;
-      if (!Object.hasOwn(PROBLEM_TYPES, type)) return sendProblem(reply, 'not-found', `no problem type ${request.params.type}`);
+      if (!Object.hasOwn(PROBLEM_TYPES, type)) throw new NotFoundError(`no problem type ${request.params.type}`);
       return { type: problemTypeUri(type), ...PROBLEM_TYPES[type] };
     },
   );

@@ -5,6 +5,7 @@
 import { jsonPointer, ValidationError } from '../domain/errors.ts';
 import type { FieldIssue } from '../domain/errors.ts';
 import type { CompiledModel } from './compiled-model.ts';
+import type { ModelRegistry } from './registry.ts';
 import { categoryLabel } from './features.ts';
 import { isMissingValue, MAX_ABS_NUMBER } from './tabular.ts';
 
@@ -16,6 +17,20 @@ export interface Assignment {
   featuresUsed: string[];
   featuresMissing: string[];
   warnings: string[];
+}
+
+/** /v1/assign: resolves the model (in memory), then places the customer. */
+export class AssignmentService {
+  private readonly registry: ModelRegistry;
+
+  constructor(registry: ModelRegistry) {
+    this.registry = registry;
+  }
+
+  /** @param modelReference model id, name or name@version; default: the served model */
+  async assign(attributes: Readonly<Record<string, unknown>>, modelReference?: string): Promise<Assignment> {
+    return assignCustomer(await this.registry.resolve(modelReference), attributes);
+  }
 }
 
 /**

@@ -7,8 +7,8 @@ import type { AttributeValue, CustomerAttributes, DatasetSummary, NewInteraction
 import { jsonPointer, NotFoundError, ValidationError } from '../domain/errors.ts';
 import type { DatasetRepository, Page } from '../domain/repositories.ts';
 import { profileColumns } from './columns.ts';
-import { IssueCollector, isMissingValue, MAX_ABS_NUMBER } from './tabular.ts';
-import type { Row } from './tabular.ts';
+import { IssueCollector, isMissingValue, MAX_ABS_NUMBER, parseCsv, parseNdjson } from './tabular.ts';
+import type { ParsedTable, Row } from './tabular.ts';
 
 export const MAX_COLUMNS = 500;
 export const MAX_CUSTOMERS = 2_000_000;
@@ -45,13 +45,27 @@ export interface CustomerUpload {
   pointers?: { customers: string; products: string; interactions: string } | undefined;
 }
 
+/** An upload sent as text: CSV with a header row, or NDJSON (one JSON object per line). */
+export interface TextTable {
+  format: 'csv' | 'ndjson';
+  text: string;
+}
+
 const ROOT_POINTERS = { customers: '', products: '/products', interactions: '/interactions' };
 
 export class DatasetService {
   private readonly datasets: DatasetRepository;
+  private readonly maxJsonDepth: number;
 
-  constructor(datasets: DatasetRepository) {
+  constructor(datasets: DatasetRepository, options: { maxJsonDepth: number }) {
     this.datasets = datasets;
+    this.maxJsonDepth = options.maxJsonDepth;
+  }
+
+  /** Customers from CSV or NDJSON text. */
+  async createFromText(source: TextTable, options: { name?: string | undefined; idColumn?: string | undefined }): Promise<DatasetSummary> {
+    const table = this.readTable(source);
+    return this.create({ ...options, rows: table.rows, columns: table.columns });
   }
 
   async create(upload: CustomerUpload): Promise<DatasetSummary> {
@@ -104,16 +118,18 @@ export class DatasetService {
     });
   }
 
-  async addProducts(datasetId: string, productInputs: ProductInput[]): Promise<DatasetSummary> {
+  async addProducts(datasetId: string, input: ProductInput[] | TextTable): Promise<DatasetSummary> {
     await this.get(datasetId);
+    const productInputs = Array.isArray(input) ? input : productsFromTable(this.readTable(input));
     const issues = new IssueCollector();
     const products = toNewProducts(productInputs, '', issues);
     issues.throwIfAny('the products');
     return this.datasets.addProducts(datasetId, products, []);
   }
 
-  async addInteractions(datasetId: string, interactionInputs: InteractionInput[]): Promise<DatasetSummary> {
+  async addInteractions(datasetId: string, input: InteractionInput[] | TextTable): Promise<DatasetSummary> {
     await this.get(datasetId);
+    const interactionInputs = Array.isArray(input) ? input : interactionsFromTable(this.readTable(input));
     const issues = new IssueCollector();
     const interactions = toNewInteractions(interactionInputs, '', issues);
     issues.throwIfAny('the interactions');
@@ -129,6 +145,10 @@ export class DatasetService {
 
   list(page: Page) {
     return this.datasets.list(page);
+  }
+
+  private readTable(source: TextTable): ParsedTable {
+    return source.format === 'csv' ? parseCsv(source.text) : parseNdjson(source.text, this.maxJsonDepth);
   }
 
   private async checkStoredReferences(datasetId: string, interactions: NewInteraction[]) {
@@ -293,7 +313,7 @@ const text = (value: AttributeValue | undefined): string | undefined => (isMissi
 const numberOrNull = (value: AttributeValue | undefined): number | null => (typeof value === 'number' ? value : null);
 
 /** Products from a CSV/NDJSON table; columns other than id, name, category and price become attributes. */
-export function productsFromTable(table: { rows: Row[]; columns: string[] }): ProductInput[] {
+function productsFromTable(table: ParsedTable): ProductInput[] {
   const headers = mapHeaders<keyof typeof PRODUCT_HEADERS>(table.columns, PRODUCT_HEADERS, ['id'], 'products');
   const known = new Set(Object.values(headers));
   return table.rows.map((row) => {
@@ -309,7 +329,7 @@ export function productsFromTable(table: { rows: Row[]; columns: string[] }): Pr
   });
 }
 
-export function interactionsFromTable(table: { rows: Row[]; columns: string[] }): InteractionInput[] {
+function interactionsFromTable(table: ParsedTable): InteractionInput[] {
   const headers = mapHeaders<keyof typeof INTERACTION_HEADERS>(table.columns, INTERACTION_HEADERS, ['customerId', 'productId'], 'interactions');
   return table.rows.map((row) => ({
     customerId: text(row[headers.customerId!]) ?? '',

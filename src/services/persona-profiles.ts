@@ -167,7 +167,8 @@ const AGE_RANK_FOR_NAME = 4;
 function candidateNames(traits: readonly DistinguishingTrait[]): string[] {
   const pool = traits.slice(0, NAMING_POOL);
   const nounTrait = pool.find((trait) => trait.word.role === 'noun');
-  const adjectives = pool.filter((trait) => trait !== nounTrait);
+  // One noun per name: the strongest; other noun traits ("Homebuyers" beside "Families") stay out.
+  const adjectives = pool.filter((trait) => trait.word.role === 'adjective');
   const ageIndex = adjectives.findIndex((trait) => AGE_FEATURE.test(trait.feature));
   if (ageIndex >= 2 && traits.indexOf(adjectives[ageIndex]!) < AGE_RANK_FOR_NAME) {
     const [age] = adjectives.splice(ageIndex, 1);

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AssignQuery, AssignRequest, AssignResponse } from '../../schemas/assign.ts';
 import { commonProblems, Problem } from '../../schemas/common.ts';
-import { assignCustomer } from '../../services/assignment.ts';
 
 export const assignRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
@@ -20,8 +19,8 @@ export const assignRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const model = await app.services.registry.resolve(request.query.model);
-      const assignment = assignCustomer(model, request.body.attributes);
+      const assignment = await app.services.assignment.assign(request.body.attributes, request.query.model);
+      const { model } = assignment;
       app.metrics.countAssignment(model, assignment.personaIndex);
       const persona = model.personas[assignment.personaIndex]!;
       return {

@@ -4,9 +4,7 @@ import { z } from 'zod';
 import { DomainError } from '../../domain/errors.ts';
 import { commonProblems, IdParams, pageOf, PageQuery, Problem } from '../../schemas/common.ts';
 import { Dataset, DatasetUploadBody, DatasetUploadQuery, InteractionsBody, ProductsBody } from '../../schemas/datasets.ts';
-import { interactionsFromTable, productsFromTable } from '../../services/datasets.ts';
-import { parseCsv, parseNdjson } from '../../services/tabular.ts';
-import type { ParsedTable } from '../../services/tabular.ts';
+import type { TextTable } from '../../services/datasets.ts';
 import { toDatasetDto } from './mappers.ts';
 
 const CSV_TEXT = z.string().describe('CSV with a header row; `,`, `;` or tab separated (detected)');
@@ -23,16 +21,16 @@ function bodyByMediaType<T extends z.ZodType>(json: T) {
   };
 }
 
-export const datasetRoutes: FastifyPluginAsyncZod<{ uploadLimitBytes: number; maxJsonDepth: number }> = async (app, { uploadLimitBytes, maxJsonDepth }) => {
-  /** The body as a table when it is CSV or NDJSON text; null for JSON (already parsed and validated). */
-  function tableFrom(request: FastifyRequest): ParsedTable | null {
-    if (typeof request.body !== 'string') return null;
-    const mediaType = request.headers['content-type']?.split(';', 1)[0]?.trim().toLowerCase();
-    if (mediaType === 'text/csv') return parseCsv(request.body);
-    if (mediaType === 'application/x-ndjson' || mediaType === 'application/ndjson') return parseNdjson(request.body, maxJsonDepth);
-    throw new DomainError('unsupported-media-type', `Content-Type ${mediaType ?? '(none)'} is not accepted here`);
-  }
+/** The body as text to parse when it is CSV or NDJSON; null for JSON (already parsed and validated). */
+function textTableOf(request: FastifyRequest): TextTable | null {
+  if (typeof request.body !== 'string') return null;
+  const mediaType = request.headers['content-type']?.split(';', 1)[0]?.trim().toLowerCase();
+  if (mediaType === 'text/csv') return { format: 'csv', text: request.body };
+  if (mediaType === 'application/x-ndjson' || mediaType === 'application/ndjson') return { format: 'ndjson', text: request.body };
+  throw new DomainError('unsupported-media-type', `Content-Type ${mediaType ?? '(none)'} is not accepted here`);
+}
 
+export const datasetRoutes: FastifyPluginAsyncZod<{ uploadLimitBytes: number }> = async (app, { uploadLimitBytes }) => {
   const uploadProblems = { ...commonProblems, 404: Problem, 413: Problem, 415: Problem } as const;
 
   app.post(
@@ -51,22 +49,21 @@ export const datasetRoutes: FastifyPluginAsyncZod<{ uploadLimitBytes: number; ma
       },
     },
     async (request, reply) => {
-      const query = request.query;
-      const table = tableFrom(request);
-      const body = table ? null : (request.body as z.infer<typeof DatasetUploadBody>);
-      const upload = table
-        ? { name: query.name, idColumn: query.idColumn, rows: table.rows, columns: table.columns }
+      const { name, idColumn } = request.query;
+      const text = textTableOf(request);
+      const body = request.body as z.infer<typeof DatasetUploadBody>;
+      const dataset = text
+        ? await app.services.datasets.createFromText(text, { name, idColumn })
         : Array.isArray(body)
-          ? { name: query.name, idColumn: query.idColumn, rows: body }
-          : {
-              name: body!.name ?? query.name,
-              idColumn: body!.idColumn === undefined ? query.idColumn : body!.idColumn,
-              rows: body!.customers,
-              products: body!.products,
-              interactions: body!.interactions,
+          ? await app.services.datasets.create({ name, idColumn, rows: body })
+          : await app.services.datasets.create({
+              name: body.name ?? name,
+              idColumn: body.idColumn === undefined ? idColumn : body.idColumn,
+              rows: body.customers,
+              products: body.products,
+              interactions: body.interactions,
               pointers: { customers: '/customers', products: '/products', interactions: '/interactions' },
-            };
-      const dataset = await app.services.datasets.create(upload);
+            });
       request.log.info({ datasetId: dataset.id, ...dataset.counts }, 'dataset uploaded');
       return reply.code(201).header('location', `/v1/datasets/${dataset.id}`).send(toDatasetDto(dataset));
     },
@@ -87,8 +84,7 @@ export const datasetRoutes: FastifyPluginAsyncZod<{ uploadLimitBytes: number; ma
       },
     },
     async (request) => {
-      const table = tableFrom(request);
-      const products = table ? productsFromTable(table) : (request.body as z.infer<typeof ProductsBody>);
+      const products = textTableOf(request) ?? (request.body as z.infer<typeof ProductsBody>);
       return toDatasetDto(await app.services.datasets.addProducts(request.params.id, products));
     },
   );
@@ -109,8 +105,7 @@ export const datasetRoutes: FastifyPluginAsyncZod<{ uploadLimitBytes: number; ma
       },
     },
     async (request) => {
-      const table = tableFrom(request);
-      const interactions = table ? interactionsFromTable(table) : (request.body as z.infer<typeof InteractionsBody>);
+      const interactions = textTableOf(request) ?? (request.body as z.infer<typeof InteractionsBody>);
       return toDatasetDto(await app.services.datasets.addInteractions(request.params.id, interactions));
     },
   );
