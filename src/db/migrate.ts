@@ -8,13 +8,17 @@
  * each migration once. Each migration runs in one transaction with its bookkeeping row.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 const PRISMA_MIGRATE_LOCK_ID = 72707369;
-export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
+/** prisma/migrations, found from src/db (run from source) or dist/src/db (the production build). */
+export const DEFAULT_MIGRATIONS_DIR = ['../../prisma/migrations', '../../../prisma/migrations']
+  .map((relative) => fileURLToPath(new URL(relative, import.meta.url)))
+  .find((candidate) => existsSync(candidate)) ?? fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
 
 // Same definition as Prisma's schema engine creates for PostgreSQL.
 const CREATE_MIGRATIONS_TABLE = `

@@ -156,29 +156,36 @@ export function distinguishingTraits(traits: readonly Trait[]): DistinguishingTr
 
 /** Traits considered for a name: the strongest few. */
 const NAMING_POOL = 5;
-/** An age trait this high in the ranking takes one of the two adjective places. */
+/** Traits at least this strong (one standard deviation) all earn a word, up to MAX_ADJECTIVES. */
+const STRONG_TRAIT = 1;
+const MAX_ADJECTIVES = 3;
+/** An age trait this high in the ranking always earns a word. */
 const AGE_RANK_FOR_NAME = 4;
 
 /**
- * Candidate names from least to most specific: the two strongest adjectives with the strongest noun
- * (an age trait among the top four always takes one of the two places: people picture a persona's
- * age first), then one more adjective at a time. Words stand in slot order: "Young Urban Renters".
+ * Candidate names from least to most specific. The first takes every strong adjective (at least
+ * two, at most three) and the strongest noun; an age trait among the top four always takes a place,
+ * since people picture a persona's age first. Further candidates add one adjective at a time.
+ * Words stand in slot order: "Young Urban Renters".
  */
 function candidateNames(traits: readonly DistinguishingTrait[]): string[] {
   const pool = traits.slice(0, NAMING_POOL);
   const nounTrait = pool.find((trait) => trait.word.role === 'noun');
   // One noun per name: the strongest; other noun traits ("Homebuyers" beside "Families") stay out.
   const adjectives = pool.filter((trait) => trait.word.role === 'adjective');
-  const ageIndex = adjectives.findIndex((trait) => AGE_FEATURE.test(trait.feature));
-  if (ageIndex >= 2 && traits.indexOf(adjectives[ageIndex]!) < AGE_RANK_FOR_NAME) {
-    const [age] = adjectives.splice(ageIndex, 1);
-    adjectives.splice(1, 0, age!);
-  }
   const noun = nounTrait?.word.text ?? DEFAULT_NOUN;
   if (adjectives.length === 0) return nounTrait ? [noun] : [MAINSTREAM_NAME];
+
+  const strong = adjectives.filter((trait) => trait.strength >= STRONG_TRAIT).length;
+  let chosen = adjectives.slice(0, Math.min(MAX_ADJECTIVES, Math.max(2, strong)));
+  const age = adjectives.find((trait) => AGE_FEATURE.test(trait.feature));
+  if (age && !chosen.includes(age) && traits.indexOf(age) < AGE_RANK_FOR_NAME) {
+    chosen = [...chosen.slice(0, MAX_ADJECTIVES - 1), age];
+  }
+  const rest = adjectives.filter((trait) => !chosen.includes(trait));
   const names: string[] = [];
-  for (let count = Math.min(2, adjectives.length); count <= adjectives.length; count++) {
-    const words = adjectives.slice(0, count).map((trait) => trait.word).sort((a, b) => a.slot - b.slot);
+  for (let extra = 0; extra <= rest.length; extra++) {
+    const words = [...chosen, ...rest.slice(0, extra)].map((trait) => trait.word).sort((a, b) => a.slot - b.slot);
     names.push([...words.map((word) => word.text), noun].join(' '));
   }
   return names;
