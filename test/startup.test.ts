@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startService } from '../src/startup.ts';
 import type { RunningService } from '../src/startup.ts';
@@ -30,17 +31,16 @@ describe('startService on an empty database', () => {
     const headers = { authorization: 'Bearer psk_bootstrap-key-for-this-test-only' };
     await service.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = service.app.server.address() as { port: number };
-    const datasets = await service.app.inject({ method: 'GET', url: '/v1/datasets', headers });
-    const datasetId = datasets.json().items[0].id;
+    const base = `http://127.0.0.1:${port}`;
+    const datasets = await request(base).get('/v1/datasets').set(headers).expect(200);
+    const datasetId = datasets.body.items[0].id;
     // Training takes long enough to still be running when stop() begins.
-    const training = fetch(`http://127.0.0.1:${port}/v1/models`, {
-      method: 'POST',
-      headers: { ...headers, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'in-flight', datasetId, kRange: [2, 6] }),
-    });
+    const training = request(base).post('/v1/models').set(headers).send({ name: 'in-flight', datasetId, kRange: [2, 6] }).then((response) => response);
     await new Promise((resolve) => setTimeout(resolve, 50));
     await service.stop();
-    expect((await training).status).toBe(201);
-    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    const trained = await training;
+    expect(trained.status).toBe(201);
+    expect(trained.body.name).toBe('in-flight');
+    await expect(request(base).get('/healthz')).rejects.toThrow();
   });
 });

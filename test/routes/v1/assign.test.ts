@@ -148,3 +148,29 @@ describe('POST /v1/assign while the database is unreachable', () => {
     }
   });
 });
+
+describe('POST /v1/assign with DEFAULT_MODEL', () => {
+  it('serves the configured model without ?model=, even when another was activated later', async () => {
+    const t = await buildTestApp({ config: { defaultModel: 'pinned' } });
+    try {
+      const pinned = await trainSegmentModel(t.app, t.admin, { name: 'pinned' });
+      await trainSegmentModel(t.app, t.admin, { name: 'newer' });
+      const response = await t.app.inject({ method: 'POST', url: '/v1/assign', headers: t.admin, payload: { attributes: { age: 30 } } });
+      expect(response.json().model).toMatchObject({ id: pinned.model.id, name: 'pinned' });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('serves the most recently activated model when no default is configured', async () => {
+    const t = await buildTestApp();
+    try {
+      await trainSegmentModel(t.app, t.admin, { name: 'older' });
+      const newer = await trainSegmentModel(t.app, t.admin, { name: 'newer' });
+      const response = await t.app.inject({ method: 'POST', url: '/v1/assign', headers: t.admin, payload: { attributes: { age: 30 } } });
+      expect(response.json().model).toMatchObject({ id: newer.model.id, name: 'newer' });
+    } finally {
+      await t.close();
+    }
+  });
+});
