@@ -33,3 +33,13 @@ export function fromRows(rows: ArrayLike<ArrayLike<number>>): DenseMatrix {
 export function rowToArray(m: DenseMatrix, i: number): number[] {
   return Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols));
 }
+
+/** ‖a[offsetA…] − b[offsetB…]‖² over d values (engine-internal helper, not on a hot path). */
+export function squaredDistance(a: Float64Array, offsetA: number, b: Float64Array, offsetB: number, d: number): number {
+  let sum = 0;
+  for (let j = 0; j < d; j++) {
+    const diff = a[offsetA + j]! - b[offsetB + j]!;
+    sum += diff * diff;
+  }
+  return sum;
+}

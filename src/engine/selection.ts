@@ -23,6 +23,7 @@
  * expansion scikit-learn's pairwise_distances uses; the results agree to rounding.
  */
 import { EngineInputError } from './errors.ts';
+import { squaredDistance } from './matrix.ts';
 import type { DenseMatrix } from './matrix.ts';
 import { createRandom } from './random.ts';
 import { assertIntegerOption, assertLabels, assertValidMatrix } from './validate.ts';
@@ -315,11 +316,3 @@ function clusterMeans(
   return means;
 }
 
-function squaredDistance(a: Float64Array, offsetA: number, b: Float64Array, offsetB: number, d: number): number {
-  let sum = 0;
-  for (let j = 0; j < d; j++) {
-    const diff = a[offsetA + j]! - b[offsetB + j]!;
-    sum += diff * diff;
-  }
-  return sum;
-}

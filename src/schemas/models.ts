@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Algorithm, ModelMetrics, ModelStatus } from '../domain/model.ts';
+import { Algorithm, ModelMetrics, ModelParameters, ModelStatus } from '../domain/model.ts';
 import { Timestamp } from './common.ts';
 
 const MAX_K = 50;
@@ -35,16 +35,6 @@ export const PersonaSummary = z.object({
   share: z.number(),
 });
 
-export const ModelParametersDto = z.object({
-  algorithm: Algorithm,
-  k: z.number().int().nullable(),
-  kRange: z.tuple([z.number().int(), z.number().int()]).nullable(),
-  seed: z.number().int(),
-  nInit: z.number().int(),
-  features: z.array(z.string()),
-  categoricalWeight: z.number(),
-});
-
 export const Model = z
   .object({
     id: z.uuid(),
@@ -52,7 +42,7 @@ export const Model = z
     version: z.number().int(),
     status: ModelStatus,
     algorithm: Algorithm,
-    parameters: ModelParametersDto,
+    parameters: ModelParameters,
     metrics: ModelMetrics,
     datasetId: z.uuid().nullable(),
     createdAt: Timestamp,

@@ -23,6 +23,7 @@
  * - uniform draws come from the engine's seeded xoshiro128** generator, not numpy's Mersenne Twister,
  *   so the same seed does not pick the same rows as scikit-learn.
  */
+import { squaredDistance } from '../matrix.ts';
 import type { DenseMatrix } from '../matrix.ts';
 import type { Random } from '../random.ts';
 import { assertClusterCount, assertValidMatrix } from '../validate.ts';
@@ -207,14 +208,6 @@ function accumulateCandidatePotentials(
   }
 }
 
-function squaredDistance(a: Float64Array, offsetA: number, b: Float64Array, offsetB: number, d: number): number {
-  let sum = 0;
-  for (let j = 0; j < d; j++) {
-    const diff = a[offsetA + j]! - b[offsetB + j]!;
-    sum += diff * diff;
-  }
-  return sum;
-}
 
 function copyRow(data: Float64Array, row: number, d: number, out: Float64Array, outRow: number): void {
   for (let j = 0; j < d; j++) out[outRow * d + j] = data[row * d + j]!;
