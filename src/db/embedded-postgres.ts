@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
@@ -35,6 +35,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const onLog = options.onLog ?? (() => {});
   const EmbeddedPostgresServer = await importWithoutExitHooks();
   const password = await readOrCreatePassword(`${dataDir}.password`);
+  const ownerFile = `${dataDir}.owner`;
+  await refuseIfOwnedByAnotherProcess(ownerFile, dataDir);
   await stopOrphanedServer(dataDir);
   const port = await findFreePort();
 
@@ -64,6 +66,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   } catch (error) {
     throw new Error(`embedded PostgreSQL did not start in ${dataDir}`, { cause: error });
   }
+  await writeFile(ownerFile, `${process.pid}\n`);
   const stopOnExit = (): void => signalServer(dataDir);
   process.once('exit', stopOnExit);
 
@@ -75,6 +78,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     async stop() {
       process.removeListener('exit', stopOnExit);
       await server.stop();
+      await rm(ownerFile, { force: true });
     },
   };
 }
@@ -106,6 +110,26 @@ async function readOrCreatePassword(path: string): Promise<string> {
   return password;
 }
 
+/**
+ * Two services must not share one data directory: the second would take the first one's server for
+ * an orphan and stop it. The owner file names the process that started the server.
+ */
+async function refuseIfOwnedByAnotherProcess(ownerFile: string, dataDir: string): Promise<void> {
+  if (!existsSync(ownerFile)) return;
+  const owner = Number.parseInt(await readFile(ownerFile, 'utf8'), 10);
+  if (!Number.isInteger(owner) || owner === process.pid || !isAlive(owner)) return;
+  throw new Error(`another process (pid ${owner}) runs the embedded PostgreSQL in ${dataDir}; stop it, or set EMBEDDED_POSTGRES_DIR or DATABASE_URL`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The PID in postmaster.pid, when that process still runs. */
 function runningServerPid(dataDir: string): number | null {
   const pidFile = join(dataDir, 'postmaster.pid');
@@ -113,9 +137,7 @@ function runningServerPid(dataDir: string): number | null {
   try {
     // Synchronous on purpose: also called from the process 'exit' handler, where nothing async runs.
     const pid = Number.parseInt(readFileSync(pidFile, 'utf8').split('\n', 1)[0] ?? '', 10);
-    if (!Number.isInteger(pid) || pid <= 0) return null;
-    process.kill(pid, 0);
-    return pid;
+    return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : null;
   } catch {
     return null;
   }
