@@ -41,11 +41,16 @@ export class ModelRegistry {
   /** Activates a version in the database, then swaps it in. */
   async activate(id: string): Promise<{ activated: ModelSummary; previous: ModelSummary | null }> {
     const result = await this.models.activate(id);
-    const compiled = this.inactiveCache.get(id) ?? (await this.loadCompiled(id));
+    const compiled = { ...(this.inactiveCache.get(id) ?? (await this.loadCompiled(id))), activatedAt: result.activated.activatedAt };
     this.inactiveCache.delete(id);
-    const next = new Map(this.activeByName);
-    next.set(compiled.name, { ...compiled, activatedAt: result.activated.activatedAt });
-    this.publish(next);
+    // Concurrent activations of one name commit in order of their activation time, but may finish
+    // loading in another order: the latest activation wins in memory as it does in the database.
+    const current = this.activeByName.get(compiled.name);
+    if (!current || (current.activatedAt?.getTime() ?? 0) <= (compiled.activatedAt?.getTime() ?? 0)) {
+      const next = new Map(this.activeByName);
+      next.set(compiled.name, compiled);
+      this.publish(next);
+    }
     return result;
   }
 
