@@ -30,6 +30,8 @@ import { personaRoutes } from './routes/v1/personas.ts';
 
 export interface AppDependencies {
   database: Database;
+  /** URL of the same database, for training worker threads (null: train in-process). */
+  databaseUrl: string | null;
   logger: Logger;
   /** Load the active models when the app becomes ready (off only for tools that never serve). */
   loadModelsOnReady?: boolean;
@@ -70,7 +72,7 @@ export async function buildApp(config: Config, deps: AppDependencies) {
     contentSecurityPolicy: { directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } },
   });
   await app.register(bodyParsersPlugin, { maxJsonDepth: config.maxJsonDepth });
-  await app.register(servicesPlugin, { config, database: deps.database });
+  await app.register(servicesPlugin, { config, database: deps.database, databaseUrl: deps.databaseUrl });
   await app.register(metricsPlugin);
   await app.register(authPlugin, { isDisabled: config.authDisabled });
   if (config.rateLimit.enabled) {

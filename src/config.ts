@@ -27,6 +27,7 @@ const EnvironmentSchema = z.object({
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
   DEMO_ON_EMPTY: booleanFlag.default(true),
   DEFAULT_MODEL: z.string().min(1).optional(),
+  TRAINING_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
 });
 
@@ -50,6 +51,8 @@ export interface Config {
   readonly demoOnEmpty: boolean;
   /** Model name that /v1/assign uses without ?model= (null: the most recently activated model). */
   readonly defaultModel: string | null;
+  /** Trainings that run at once on this replica, each in its own worker thread. */
+  readonly trainingConcurrency: number;
   readonly shutdownTimeoutMs: number;
 }
 
@@ -89,6 +92,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimit: Object.freeze({ enabled: e.RATE_LIMIT_ENABLED, max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS }),
     demoOnEmpty: e.DEMO_ON_EMPTY,
     defaultModel: e.DEFAULT_MODEL ?? null,
+    trainingConcurrency: e.TRAINING_CONCURRENCY,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   });
 }

@@ -12,6 +12,7 @@ export async function renderOpenApiYaml(): Promise<string> {
   const config = loadConfig({ LOG_LEVEL: 'silent' });
   const app = await buildApp(config, {
     database: createPrismaClient({ url: 'postgresql://unused@127.0.0.1:1/unused', poolSize: 1 }),
+    databaseUrl: null,
     logger: createLogger(config),
     loadModelsOnReady: false,
   });

@@ -37,7 +37,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     logger.info({ applied: migrations.applied, alreadyApplied: migrations.alreadyApplied.length }, 'database migrated');
 
     const database = createPrismaClient({ url: databaseUrl, poolSize: config.databasePoolSize });
-    const app = await buildApp(config, { database, logger });
+    const app = await buildApp(config, { database, databaseUrl, logger });
     await app.ready();
 
     let generatedAdminKey: string | null = null;

@@ -1,5 +1,5 @@
 import { ConflictError, NotFoundError } from '../domain/errors.ts';
-import { Algorithm, FeatureSchema, ModelMetrics, ModelParameters } from '../domain/model.ts';
+import { Algorithm, FeatureSchema, ModelArtifacts, ModelMetrics, ModelParameters } from '../domain/model.ts';
 import type { ModelSummary, StoredModel } from '../domain/model.ts';
 import type { ModelFilter, ModelRepository, NewModel, Page } from '../domain/repositories.ts';
 import type { Database } from './client.ts';
@@ -60,6 +60,7 @@ export function createModelRepository(db: Database): ModelRepository {
             featureSchema: model.featureSchema,
             centroids: encodeMatrix(model.centroids),
             metrics: model.metrics,
+            artifacts: model.artifacts,
             datasetId: model.datasetId,
           },
           select: { id: true },
@@ -120,6 +121,7 @@ export function createModelRepository(db: Database): ModelRepository {
         select: {
           ...summarySelect,
           featureSchema: true,
+          artifacts: true,
           centroids: true,
           personas: { select: { id: true, index: true, key: true, name: true }, orderBy: { index: 'asc' } },
         },
@@ -128,6 +130,7 @@ export function createModelRepository(db: Database): ModelRepository {
       return {
         ...toSummary(row),
         featureSchema: FeatureSchema.parse(row.featureSchema),
+        artifacts: ModelArtifacts.parse(row.artifacts),
         centroids: decodeMatrix(row.centroids),
         personas: row.personas,
       };

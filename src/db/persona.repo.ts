@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Trait } from '../domain/persona.ts';
+import { PersonaQuality, Trait } from '../domain/persona.ts';
 import type { Persona } from '../domain/persona.ts';
 import type { PersonaRepository } from '../domain/repositories.ts';
 import type { Database } from './client.ts';
@@ -18,10 +18,11 @@ const personaSelect = {
   size: true,
   share: true,
   centroid: true,
+  quality: true,
 } as const;
 
 function toPersona(row: Prisma.PersonaGetPayload<{ select: typeof personaSelect }>): Persona {
-  return { ...row, traits: Traits.parse(row.traits) };
+  return { ...row, traits: Traits.parse(row.traits), quality: PersonaQuality.parse(row.quality) };
 }
 
 export function createPersonaRepository(db: Database): PersonaRepository {

@@ -27,6 +27,18 @@ export type Trait = z.infer<typeof Trait>;
 export type NumericTrait = z.infer<typeof NumericTrait>;
 export type CategoricalTrait = z.infer<typeof CategoricalTrait>;
 
+/** Quality of a persona as a segment: bootstrap stability and data-quality flags. */
+export const PersonaQuality = z
+  .object({
+    stability: z.number().nullable().default(null).describe('Mean Jaccard similarity to its best match over bootstrap re-fits (Hennig 2007); null when not computed'),
+    isStable: z.boolean().nullable().default(null).describe('stability ≥ 0.75'),
+    isDataQuality: z.boolean().default(false).describe('A tiny cluster, or one dominated by imputed values: a data-quality group rather than a persona'),
+    reasons: z.array(z.string()).default([]).describe('Why a flag is set, in words'),
+    distanceThreshold: z.number().nullable().default(null).describe('Customers farther from the centre than this are unclassified (null: no threshold)'),
+  })
+  .meta({ id: 'PersonaQuality' });
+export type PersonaQuality = z.infer<typeof PersonaQuality>;
+
 export interface NewPersona {
   index: number;
   key: string;
@@ -36,6 +48,7 @@ export interface NewPersona {
   size: number;
   share: number;
   centroid: number[];
+  quality: PersonaQuality;
 }
 
 export interface Persona extends NewPersona {

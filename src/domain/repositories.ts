@@ -4,7 +4,7 @@
  */
 import type { ApiKeyRecord, ApiKeyScope } from './api-key.ts';
 import type { CustomerAttributes, DatasetSummary, NewDataset, NewInteraction, NewProduct } from './dataset.ts';
-import type { FeatureSchema, ModelMetrics, ModelParameters, ModelStatus, ModelSummary, StoredModel } from './model.ts';
+import type { FeatureSchema, ModelArtifacts, ModelMetrics, ModelParameters, ModelStatus, ModelSummary, StoredModel } from './model.ts';
 import type { NewPersona, NewRecommendation, Persona, Recommendation } from './persona.ts';
 
 export interface Page {
@@ -38,6 +38,7 @@ export interface NewModel {
   featureSchema: FeatureSchema;
   centroids: { data: Float64Array; rows: number; cols: number };
   metrics: ModelMetrics;
+  artifacts: ModelArtifacts;
   datasetId: string;
   personas: Array<NewPersona & { recommendations: NewRecommendation[] }>;
 }

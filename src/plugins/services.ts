@@ -18,7 +18,9 @@ import { HealthService } from '../services/health.ts';
 import { ModelService } from '../services/models.ts';
 import { PersonaService } from '../services/personas.ts';
 import { ModelRegistry } from '../services/registry.ts';
-import { TrainingService } from '../services/training.ts';
+import { InProcessTrainingRunner, TrainingService } from '../services/training.ts';
+import type { TrainingRunner } from '../services/training.ts';
+import { WorkerTrainingRunner } from '../workers/training-runner.ts';
 
 export interface AppServices {
   apiKeys: ApiKeyService;
@@ -37,13 +39,23 @@ declare module 'fastify' {
   }
 }
 
-export function createServices(config: Config, database: Database): AppServices {
+export interface ServiceDependencies {
+  database: Database;
+  /** The database URL, for training workers (each opens its own connections); null trains in-process. */
+  databaseUrl: string | null;
+}
+
+export function createServices(config: Config, { database, databaseUrl }: ServiceDependencies): AppServices & { training: TrainingRunner } {
   const datasetRepository = createDatasetRepository(database);
   const modelRepository = createModelRepository(database);
   const personaRepository = createPersonaRepository(database);
   const registry = new ModelRegistry(modelRepository, { defaultModelName: config.defaultModel });
   const datasets = new DatasetService(datasetRepository, { maxJsonDepth: config.maxJsonDepth });
-  const models = new ModelService(modelRepository, personaRepository, registry, new TrainingService(datasetRepository, modelRepository));
+  const training: TrainingRunner =
+    databaseUrl === null
+      ? new InProcessTrainingRunner(new TrainingService(datasetRepository, modelRepository))
+      : new WorkerTrainingRunner({ databaseUrl, poolSize: 2 }, config.trainingConcurrency);
+  const models = new ModelService(modelRepository, personaRepository, registry, training);
   return {
     apiKeys: new ApiKeyService(createApiKeyRepository(database)),
     assignment: new AssignmentService(registry),
@@ -53,12 +65,16 @@ export function createServices(config: Config, database: Database): AppServices 
     registry,
     health: new HealthService(createHealthRepository(database), registry),
     demo: new DemoService(datasets, models),
+    training,
   };
 }
 
-export const servicesPlugin = fp<{ config: Config; database: Database }>(
-  async (app, { config, database }) => {
-    app.decorate('services', createServices(config, database));
+export const servicesPlugin = fp<{ config: Config } & ServiceDependencies>(
+  async (app, { config, database, databaseUrl }) => {
+    const { training, ...services } = createServices(config, { database, databaseUrl });
+    app.decorate('services', services);
+    // Before the database client disconnects (app.ts), so a finishing training can still save.
+    app.addHook('onClose', async () => training.close());
   },
   { name: 'services' },
 );

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Algorithm, ModelMetrics, ModelParameters, ModelStatus } from '../domain/model.ts';
+import { Algorithm, FeatureRequest, ModelMetrics, ModelParameters, ModelStatus, NumericScaling, RequestedAlgorithm } from '../domain/model.ts';
+import { PersonaQuality } from '../domain/persona.ts';
 import { Timestamp } from './common.ts';
 
 const MAX_K = 50;
@@ -8,7 +9,25 @@ export const TrainModelRequest = z
   .object({
     name: z.string().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only, starting with a letter or digit').describe('Model name; each training adds a version under it'),
     datasetId: z.uuid().describe('Dataset to train on'),
-    features: z.array(z.string().min(1)).min(1).max(200).optional().describe('Columns to cluster on (default: every usable column)'),
+    algorithm: RequestedAlgorithm.optional().describe(
+      'kmeans (default); kprototypes for mixed numeric and categorical data (Huang); gmm for soft membership (Gaussian mixture); auto: k-prototypes when a feature is categorical, k-means otherwise',
+    ),
+    features: z
+      .array(z.union([z.string().min(1), FeatureRequest]))
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Columns to cluster on, by name or with per-feature choices (default: every usable column not excluded)'),
+    exclude: z.array(z.string().min(1)).max(200).optional().describe('Columns kept out of the default features: ids, targets such as churn'),
+    preprocessing: z
+      .object({
+        scaling: NumericScaling.optional().describe('standard (default): z-scores; robust: (x − median) / IQR'),
+        transform: z.enum(['none', 'log1p', 'auto']).optional().describe('auto (default): log1p for non-negative columns with skewness above 1'),
+        clip: z.boolean().optional().describe('Clip values beyond 5 standard deviations (default true)'),
+      })
+      .strict()
+      .optional()
+      .describe('Defaults for every numeric feature (a feature object overrides them)'),
     k: z.number().int().min(2).max(MAX_K).optional().describe('Number of personas'),
     kRange: z
       .tuple([z.number().int().min(2).max(MAX_K), z.number().int().min(2).max(MAX_K)])
@@ -18,6 +37,9 @@ export const TrainModelRequest = z
     seed: z.number().int().min(0).max(2 ** 32 - 1).optional().describe('Random seed; the same data, options and seed give the same model (default 42)'),
     nInit: z.number().int().min(1).max(20).optional().describe('k-means++ restarts, keeping the lowest inertia (default 3)'),
     categoricalWeight: z.number().positive().max(10).optional().describe('One-hot value of a categorical feature (default 1/√2: a category mismatch costs as much as 1 sd on a numeric feature)'),
+    covarianceType: z.enum(['diag', 'full']).optional().describe('Gaussian mixtures: per-feature variances (diag, default) or full covariance matrices'),
+    gamma: z.number().positive().max(100).optional().describe('k-prototypes: cost of one category mismatch (default: half the mean standard deviation of the numeric features, 0.5)'),
+    stabilityResamples: z.number().int().min(0).max(100).optional().describe('Bootstrap re-fits for persona stability (default 10; 0 skips it)'),
   })
   .strict()
   .refine((request) => request.k === undefined || request.kRange === undefined, { message: 'give k or kRange, not both', path: ['kRange'] })
@@ -33,6 +55,7 @@ export const PersonaSummary = z.object({
   description: z.string(),
   size: z.number().int(),
   share: z.number(),
+  quality: PersonaQuality,
 });
 
 export const Model = z

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Trait } from '../domain/persona.ts';
+import { PersonaQuality, Trait } from '../domain/persona.ts';
 
 export const Persona = z
   .object({
@@ -12,6 +12,7 @@ export const Persona = z
     size: z.number().int().describe('Customers in the persona at training'),
     share: z.number().describe('Share of all customers'),
     traits: z.array(Trait).describe('Per feature: persona vs population'),
+    quality: PersonaQuality,
   })
   .meta({
     id: 'Persona',

@@ -6,7 +6,7 @@ import { jsonPointer, ValidationError } from '../domain/errors.ts';
 import type { FieldIssue } from '../domain/errors.ts';
 import type { CompiledModel } from './compiled-model.ts';
 import type { ModelRegistry } from './registry.ts';
-import { categoryLabel } from './features.ts';
+import { categoryLabel, scaleNumeric } from './features.ts';
 import { isMissingValue, MAX_ABS_NUMBER } from './tabular.ts';
 
 export interface Assignment {
@@ -64,7 +64,11 @@ export function assignCustomer(model: CompiledModel, attributes: Readonly<Record
         issues.push({ location: 'body', pointer, code: 'out_of_range', message: `"${name}" must be between -1e15 and 1e15` });
         continue;
       }
-      x[feature.column] = (value - feature.mean) / feature.std;
+      if (feature.spec.transform === 'log1p' && value <= -1) {
+        issues.push({ location: 'body', pointer, code: 'out_of_range', message: `"${name}" must be above −1 (the model takes its logarithm)` });
+        continue;
+      }
+      x[feature.column] = scaleNumeric(feature.spec, value);
       dims.push(feature.column);
     } else {
       if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {

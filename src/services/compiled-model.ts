@@ -3,14 +3,14 @@
  * at start-up or activation, so /v1/assign encodes a customer and scans k centroids without touching
  * the database or allocating per centroid.
  */
-import type { StoredModel } from '../domain/model.ts';
+import type { NumericFeature, StoredModel } from '../domain/model.ts';
 
 export interface CompiledNumericFeature {
   kind: 'numeric';
   name: string;
   column: number;
-  mean: number;
-  std: number;
+  /** The fitted preprocessing (transform, clipping, scaling), applied with scaleNumeric. */
+  spec: NumericFeature;
 }
 
 export interface CompiledCategoricalFeature {
@@ -44,7 +44,7 @@ export interface CompiledModel {
 export function compileModel(stored: StoredModel): CompiledModel {
   const features: CompiledFeature[] = stored.featureSchema.features.map((feature) =>
     feature.kind === 'numeric'
-      ? { kind: 'numeric', name: feature.name, column: feature.column, mean: feature.mean, std: feature.std }
+      ? { kind: 'numeric', name: feature.name, column: feature.column, spec: feature }
       : {
           kind: 'categorical',
           name: feature.name,

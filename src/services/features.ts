@@ -1,14 +1,18 @@
 /**
- * Preprocessing fitted at training and applied identically at assignment:
- * numeric features become z-scores (missing values imputed with the training median), categorical
- * features a weighted one-hot block over the categories seen at training (missing values imputed
- * with the mode). The fitted parameters are stored with the model as its FeatureSchema.
+ * Preprocessing fitted at training and applied identically at assignment.
+ *
+ * Numeric features: missing → training median; optional log1p (declared, or automatic for
+ * non-negative columns with skewness above 1); clipping to training bounds (mean ± 5 sd of the
+ * transformed values), then standard (mean / sd) or robust (median / IQR, as scikit-learn's
+ * RobustScaler) scaling. Categorical features: missing → mode; a weighted one-hot block for k-means
+ * and mixtures, integer codes for k-prototypes. The fitted parameters are the model's FeatureSchema.
  */
 import type { AttributeValue, ColumnProfile, CustomerAttributes } from '../domain/dataset.ts';
 import { jsonPointer, ValidationError } from '../domain/errors.ts';
 import type { FieldIssue } from '../domain/errors.ts';
-import type { CategoricalFeature, FeatureSchema, FeatureSpec, NumericFeature } from '../domain/model.ts';
+import type { CategoricalFeature, FeatureRequest, FeatureSchema, FeatureSpec, NumericFeature, NumericScaling } from '../domain/model.ts';
 import type { DenseMatrix } from '../engine/index.ts';
+import { MAX_CATEGORIES } from './columns.ts';
 import { isMissingValue } from './tabular.ts';
 
 /**
@@ -17,46 +21,101 @@ import { isMissingValue } from './tabular.ts';
  * feature, so a single categorical cannot outweigh the numerics.
  */
 export const DEFAULT_CATEGORICAL_WEIGHT = Math.SQRT1_2;
+/** Above this sample skewness a non-negative column is log1p-transformed when its transform is `auto`. */
+export const AUTO_LOG_SKEWNESS = 1;
+/** Clipping bounds, in standard deviations of the transformed training values. */
+export const CLIP_STANDARD_DEVIATIONS = 5;
+
+export interface PreprocessingDefaults {
+  scaling: NumericScaling;
+  transform: 'none' | 'log1p' | 'auto';
+  clip: boolean;
+  categoricalWeight: number;
+}
 
 export function categoryLabel(value: AttributeValue): string {
   return typeof value === 'string' ? value.trim() : String(value);
 }
 
 /**
- * Fits the schema for `featureNames` (each must be a usable column of `profiles`).
- * Throws ValidationError with a pointer into /features for unknown or unusable columns.
+ * The features a request asks for (names or per-feature objects), or by default every usable column
+ * not excluded. Throws ValidationError with pointers into /features for unknown, unusable, repeated or
+ * mistyped columns.
  */
+export function resolveFeatureRequests(
+  profiles: readonly ColumnProfile[],
+  rows: readonly CustomerAttributes[],
+  requested: ReadonlyArray<string | FeatureRequest> | undefined,
+  exclude: readonly string[],
+): FeatureRequest[] {
+  const byName = new Map(profiles.map((profile) => [profile.name, profile]));
+  const issues: FieldIssue[] = [];
+  exclude.forEach((name, index) => {
+    if (!byName.has(name)) issues.push({ location: 'body', pointer: jsonPointer('exclude', index), code: 'unknown_column', message: `the dataset has no column "${name}"` });
+  });
+  if (requested === undefined) {
+    if (issues.length > 0) throw new ValidationError('some excluded columns do not exist', issues);
+    return profiles.filter((profile) => profile.isUsable && !exclude.includes(profile.name)).map((profile) => ({ name: profile.name }));
+  }
+  const features = requested.map((entry) => (typeof entry === 'string' ? { name: entry } : entry));
+  const seen = new Set<string>();
+  features.forEach((feature, index) => {
+    const pointer = jsonPointer('features', index);
+    const profile = byName.get(feature.name);
+    if (seen.has(feature.name)) issues.push({ location: 'body', pointer, code: 'duplicate_feature', message: `"${feature.name}" is listed twice` });
+    seen.add(feature.name);
+    if (!profile) {
+      issues.push({ location: 'body', pointer, code: 'unknown_column', message: `the dataset has no column "${feature.name}"` });
+    } else if (exclude.includes(feature.name)) {
+      issues.push({ location: 'body', pointer, code: 'excluded_column', message: `"${feature.name}" is also listed in exclude` });
+    } else if (feature.kind === 'numeric') {
+      const text = firstNonNumeric(rows, feature.name);
+      if (text) issues.push({ location: 'body', pointer, code: 'not_numeric', message: `column "${feature.name}" is declared numeric but record ${text.row} holds "${text.value}"` });
+      else if (profile.kind === 'constant' || profile.kind === 'empty') issues.push(unusable(pointer, profile));
+    } else if (feature.kind === 'categorical') {
+      if (profile.kind === 'constant' || profile.kind === 'empty') issues.push(unusable(pointer, profile));
+      else if (profile.distinct > MAX_CATEGORIES) {
+        issues.push({ location: 'body', pointer, code: 'too_many_categories', message: `column "${feature.name}" has ${profile.distinct} distinct values; a categorical feature may have at most ${MAX_CATEGORIES}` });
+      }
+    } else if (!profile.isUsable) {
+      issues.push(unusable(pointer, profile));
+    }
+  });
+  if (issues.length > 0) throw new ValidationError('some requested features cannot be used', issues);
+  return features;
+}
+
+function unusable(pointer: string, profile: ColumnProfile): FieldIssue {
+  return { location: 'body', pointer, code: 'unusable_column', message: `column "${profile.name}" cannot be a feature: ${profile.reason ?? profile.kind}` };
+}
+
+function firstNonNumeric(rows: readonly CustomerAttributes[], name: string): { row: number; value: string } | null {
+  for (let i = 0; i < rows.length; i++) {
+    const value = rows[i]![name];
+    if (!isMissingValue(value) && typeof value !== 'number') return { row: i, value: String(value).slice(0, 40) };
+  }
+  return null;
+}
+
+/** Fits the preprocessing of each requested feature on the training rows. */
 export function fitFeatureSchema(
   profiles: readonly ColumnProfile[],
   rows: readonly CustomerAttributes[],
-  featureNames: readonly string[],
-  categoricalWeight: number,
+  requests: readonly FeatureRequest[],
+  defaults: PreprocessingDefaults,
 ): FeatureSchema {
   const byName = new Map(profiles.map((profile) => [profile.name, profile]));
-  const issues: FieldIssue[] = [];
-  featureNames.forEach((name, index) => {
-    const profile = byName.get(name);
-    if (!profile) {
-      issues.push({ location: 'body', pointer: jsonPointer('features', index), code: 'unknown_column', message: `the dataset has no column "${name}"` });
-    } else if (!profile.isUsable) {
-      issues.push({ location: 'body', pointer: jsonPointer('features', index), code: 'unusable_column', message: `column "${name}" cannot be a feature: ${profile.reason ?? profile.kind}` });
-    }
-  });
-  if (new Set(featureNames).size !== featureNames.length) {
-    issues.push({ location: 'body', pointer: '/features', code: 'duplicate_feature', message: 'features must not repeat a column' });
-  }
-  if (issues.length > 0) throw new ValidationError('some requested features cannot be used', issues);
-
   let column = 0;
-  const features: FeatureSpec[] = featureNames.map((name) => {
+  const features: FeatureSpec[] = requests.map((request) => {
+    const kind = request.kind ?? (byName.get(request.name)!.kind === 'numeric' ? 'numeric' : 'categorical');
     const spec =
-      byName.get(name)!.kind === 'numeric'
-        ? fitNumeric(name, column, rows)
-        : fitCategorical(name, column, rows, categoricalWeight);
+      kind === 'numeric'
+        ? fitNumeric(request, column, rows, defaults)
+        : fitCategorical(request.name, column, rows, defaults.categoricalWeight);
     column += spec.kind === 'numeric' ? 1 : spec.categories.length;
     return spec;
   });
-  const featureSet = new Set(featureNames);
+  const featureSet = new Set(requests.map((request) => request.name));
   return {
     features,
     encodedColumns: column,
@@ -64,25 +123,91 @@ export function fitFeatureSchema(
   };
 }
 
-function fitNumeric(name: string, column: number, rows: readonly CustomerAttributes[]): NumericFeature {
-  const values: number[] = [];
-  for (const row of rows) {
-    const value = row[name];
-    if (typeof value === 'number') values.push(value);
-  }
-  const present = Float64Array.from(values);
+function quantileOfSorted(sorted: Float64Array, q: number): number {
+  // Linear interpolation between closest ranks, as numpy's default.
+  const position = (sorted.length - 1) * q;
+  const lower = Math.floor(position);
+  const upper = Math.min(lower + 1, sorted.length - 1);
+  return sorted[lower]! + (sorted[upper]! - sorted[lower]!) * (position - lower);
+}
+
+function meanAndStd(values: Float64Array): { mean: number; std: number } {
   let sum = 0;
-  for (const value of present) sum += value;
-  const mean = sum / present.length;
+  for (const value of values) sum += value;
+  const mean = sum / values.length;
   let squares = 0;
-  for (const value of present) squares += (value - mean) * (value - mean);
-  // Population standard deviation, as scikit-learn's StandardScaler; a constant column cannot reach
-  // here (profiling marks it unusable), the guard only protects against float underflow.
-  const std = Math.sqrt(squares / present.length) || 1;
-  present.sort();
-  const middle = present.length >> 1;
-  const median = present.length % 2 === 1 ? present[middle]! : (present[middle - 1]! + present[middle]!) / 2;
-  return { name, kind: 'numeric', column, mean, std, median, missingRate: 1 - present.length / rows.length };
+  for (const value of values) squares += (value - mean) * (value - mean);
+  return { mean, std: Math.sqrt(squares / values.length) };
+}
+
+function skewness(values: Float64Array, mean: number, std: number): number {
+  if (std === 0) return 0;
+  let cubes = 0;
+  for (const value of values) cubes += ((value - mean) / std) ** 3;
+  return cubes / values.length;
+}
+
+function fitNumeric(request: FeatureRequest, column: number, rows: readonly CustomerAttributes[], defaults: PreprocessingDefaults): NumericFeature {
+  const present: number[] = [];
+  for (const row of rows) {
+    const value = row[request.name];
+    if (typeof value === 'number') present.push(value);
+  }
+  const raw = Float64Array.from(present).sort();
+  const { mean, std } = meanAndStd(raw);
+  const median = quantileOfSorted(raw, 0.5);
+  const requestedTransform = request.transform ?? defaults.transform;
+  const isNonNegative = raw[0]! >= 0;
+  const transform =
+    requestedTransform === 'log1p' || (requestedTransform === 'auto' && isNonNegative && skewness(raw, mean, std) > AUTO_LOG_SKEWNESS) ? 'log1p' : 'none';
+  if (transform === 'log1p' && raw[0]! <= -1) {
+    throw new ValidationError(`log1p needs values above −1`, [
+      { location: 'body', pointer: '/features', code: 'log_of_negative', message: `column "${request.name}" has values ≤ −1, so log1p cannot apply` },
+    ]);
+  }
+  // Imputed rows take the median, so the statistics below are those of the imputed column.
+  const transformed = new Float64Array(rows.length);
+  const imputed = transform === 'log1p' ? Math.log1p(median) : median;
+  rows.forEach((row, i) => {
+    const value = row[request.name];
+    transformed[i] = typeof value === 'number' ? (transform === 'log1p' ? Math.log1p(value) : value) : imputed;
+  });
+  let clip: NumericFeature['clip'] = null;
+  if (request.clip ?? defaults.clip) {
+    const spread = meanAndStd(transformed);
+    if (spread.std > 0) {
+      clip = { lower: spread.mean - CLIP_STANDARD_DEVIATIONS * spread.std, upper: spread.mean + CLIP_STANDARD_DEVIATIONS * spread.std };
+      for (let i = 0; i < transformed.length; i++) transformed[i] = Math.min(clip.upper, Math.max(clip.lower, transformed[i]!));
+    }
+  }
+  const scaling = request.scaling ?? defaults.scaling;
+  let center: number;
+  let scale: number;
+  const spread = meanAndStd(transformed);
+  if (scaling === 'robust') {
+    const sorted = Float64Array.from(transformed).sort();
+    center = quantileOfSorted(sorted, 0.5);
+    // scikit-learn's RobustScaler divides by the IQR; a zero IQR (mostly one value) falls back to the sd.
+    scale = quantileOfSorted(sorted, 0.75) - quantileOfSorted(sorted, 0.25) || spread.std;
+  } else {
+    center = spread.mean;
+    scale = spread.std;
+  }
+  return {
+    name: request.name,
+    kind: 'numeric',
+    column,
+    transform,
+    scaling,
+    clip,
+    center,
+    // A constant column never reaches here (profiling marks it unusable); this only guards underflow.
+    scale: scale || 1,
+    median,
+    mean,
+    std,
+    missingRate: 1 - raw.length / rows.length,
+  };
 }
 
 function fitCategorical(name: string, column: number, rows: readonly CustomerAttributes[], weight: number): CategoricalFeature {
@@ -100,25 +225,64 @@ function fitCategorical(name: string, column: number, rows: readonly CustomerAtt
   return { name, kind: 'categorical', column, categories, mode: categories[0]!, weight, missingRate: 1 - present / rows.length };
 }
 
-/** Encodes training rows (missing values imputed) into an n × d matrix in the schema's column order. */
-export function encodeRows(schema: FeatureSchema, rows: readonly CustomerAttributes[]): DenseMatrix {
+/** A numeric value (original units) in the model's scaled space: transform, clip, scale. */
+export function scaleNumeric(feature: NumericFeature, value: number): number {
+  let x = feature.transform === 'log1p' ? Math.log1p(value) : value;
+  if (feature.clip) x = Math.min(feature.clip.upper, Math.max(feature.clip.lower, x));
+  return (x - feature.center) / feature.scale;
+}
+
+export interface EncodedRows {
+  /** n × encodedColumns: scaled numerics and weighted one-hot blocks. */
+  dense: DenseMatrix;
+  /** n × (numeric features): the scaled numerics alone, for k-prototypes. */
+  numeric: DenseMatrix;
+  /** n × (categorical features) category codes (index into the feature's categories), for k-prototypes. */
+  codes: { data: Int32Array; rows: number; cols: number; cardinalities: Int32Array };
+  /** Per row, the share of features that were missing and imputed. */
+  imputedFraction: Float64Array;
+}
+
+/** Encodes training rows (missing values imputed) in every form the algorithms use. */
+export function encodeRows(schema: FeatureSchema, rows: readonly CustomerAttributes[]): EncodedRows {
+  const n = rows.length;
   const d = schema.encodedColumns;
-  const data = new Float64Array(rows.length * d);
-  for (const feature of schema.features) {
-    if (feature.kind === 'numeric') {
-      const imputed = (feature.median - feature.mean) / feature.std;
-      for (let i = 0; i < rows.length; i++) {
-        const value = rows[i]![feature.name];
-        data[i * d + feature.column] = typeof value === 'number' ? (value - feature.mean) / feature.std : imputed;
-      }
-    } else {
-      const index = new Map(feature.categories.map((label, position) => [label, position]));
-      for (let i = 0; i < rows.length; i++) {
-        const value = rows[i]![feature.name];
-        const position = isMissingValue(value) ? 0 : (index.get(categoryLabel(value!)) ?? 0);
-        data[i * d + feature.column + position] = feature.weight;
-      }
+  const numericFeatures = schema.features.filter((f): f is NumericFeature => f.kind === 'numeric');
+  const categoricalFeatures = schema.features.filter((f): f is CategoricalFeature => f.kind === 'categorical');
+  const p = numericFeatures.length;
+  const q = categoricalFeatures.length;
+  const dense = new Float64Array(n * d);
+  const numeric = new Float64Array(n * p);
+  const codes = new Int32Array(n * q);
+  const missing = new Float64Array(n);
+  numericFeatures.forEach((feature, j) => {
+    const imputed = scaleNumeric(feature, feature.median);
+    for (let i = 0; i < n; i++) {
+      const value = rows[i]![feature.name];
+      let scaled = imputed;
+      if (typeof value === 'number') scaled = scaleNumeric(feature, value);
+      else missing[i]!++;
+      dense[i * d + feature.column] = scaled;
+      numeric[i * p + j] = scaled;
     }
-  }
-  return { data, rows: rows.length, cols: d };
+  });
+  categoricalFeatures.forEach((feature, j) => {
+    const index = new Map(feature.categories.map((label, position) => [label, position]));
+    for (let i = 0; i < n; i++) {
+      const value = rows[i]![feature.name];
+      let position = 0;
+      if (isMissingValue(value)) missing[i]!++;
+      else position = index.get(categoryLabel(value!)) ?? 0;
+      dense[i * d + feature.column + position] = feature.weight;
+      codes[i * q + j] = position;
+    }
+  });
+  const features = schema.features.length;
+  for (let i = 0; i < n; i++) missing[i]! /= features;
+  return {
+    dense: { data: dense, rows: n, cols: d },
+    numeric: { data: numeric, rows: n, cols: p },
+    codes: { data: codes, rows: n, cols: q, cardinalities: Int32Array.from(categoricalFeatures.map((f) => f.categories.length)) },
+    imputedFraction: missing,
+  };
 }

@@ -3,7 +3,7 @@ import type { ModelFilter, ModelRepository, Page, PersonaRepository } from '../d
 import type { ModelSummary } from '../domain/model.ts';
 import type { Persona } from '../domain/persona.ts';
 import type { ModelRegistry } from './registry.ts';
-import type { TrainingRequest, TrainingService } from './training.ts';
+import type { TrainingProgress, TrainingRequest, TrainingRunner } from './training.ts';
 
 export interface ModelDetail extends ModelSummary {
   personas: Persona[];
@@ -14,17 +14,17 @@ export class ModelService {
   private readonly models: ModelRepository;
   private readonly personas: PersonaRepository;
   private readonly registry: ModelRegistry;
-  private readonly training: TrainingService;
+  private readonly training: TrainingRunner;
 
-  constructor(models: ModelRepository, personas: PersonaRepository, registry: ModelRegistry, training: TrainingService) {
+  constructor(models: ModelRepository, personas: PersonaRepository, registry: ModelRegistry, training: TrainingRunner) {
     this.models = models;
     this.personas = personas;
     this.registry = registry;
     this.training = training;
   }
 
-  async train(request: TrainingRequest): Promise<ModelDetail> {
-    const model = await this.training.train(request);
+  async train(request: TrainingRequest, onProgress?: (progress: TrainingProgress) => void): Promise<ModelDetail> {
+    const model = await this.training.train(request, onProgress);
     return { ...model, personas: await this.personas.listByModel(model.id) };
   }
 

@@ -1,33 +1,49 @@
 /**
- * Training use case: dataset → feature encoding → k-means (fixed k, or the best silhouette over a
- * range) → personas with traits, names and product rankings → one stored version, written atomically.
+ * Training use case: dataset → feature preprocessing → segmentation (k-means, k-prototypes or a
+ * Gaussian mixture; fixed k or the best of a range) → personas with traits, names and product
+ * rankings → one stored version, written atomically. The CPU-heavy part runs wherever a
+ * TrainingRunner puts it: a worker thread in the service (src/workers), in-process in tools and tests.
  */
-import { jsonPointer, UnprocessableDataError, ValidationError } from '../domain/errors.ts';
-import type { ModelMetrics, ModelParameters, ModelSummary } from '../domain/model.ts';
+import { UnprocessableDataError, ValidationError } from '../domain/errors.ts';
+import type { FeatureRequest, ModelParameters, ModelSummary, NumericScaling, RequestedAlgorithm } from '../domain/model.ts';
 import type { DatasetRepository, ModelRepository, NewModel } from '../domain/repositories.ts';
-import { computeCalinskiHarabasz, computeDaviesBouldin, computeSilhouette, fitKMeans, rowToArray } from '../engine/index.ts';
-import type { DenseMatrix, KMeansResult } from '../engine/index.ts';
-import { DEFAULT_CATEGORICAL_WEIGHT, encodeRows, fitFeatureSchema } from './features.ts';
+import { rowToArray } from '../engine/index.ts';
+import { DEFAULT_CATEGORICAL_WEIGHT, encodeRows, fitFeatureSchema, resolveFeatureRequests } from './features.ts';
 import { describePersona, namePersonas, profilePersonas, slugify } from './persona-profiles.ts';
 import { rankProductsByLift } from './recommendations.ts';
+import { computeSegmentation } from './segmentation.ts';
+import type { SegmentationProgress } from './segmentation.ts';
 
 export interface TrainingRequest {
   name: string;
   datasetId: string;
-  features?: string[] | undefined;
+  algorithm?: RequestedAlgorithm | undefined;
+  features?: Array<string | FeatureRequest> | undefined;
+  exclude?: string[] | undefined;
   k?: number | undefined;
   kRange?: [number, number] | undefined;
   seed?: number | undefined;
   nInit?: number | undefined;
   categoricalWeight?: number | undefined;
+  preprocessing?: { scaling?: NumericScaling | undefined; transform?: 'none' | 'log1p' | 'auto' | undefined; clip?: boolean | undefined } | undefined;
+  covarianceType?: 'diag' | 'full' | undefined;
+  gamma?: number | undefined;
+  stabilityResamples?: number | undefined;
 }
 
-/** Without k or kRange, k is chosen by silhouette in this range. */
+export type TrainingProgress = { phase: 'loading' | 'encoding' | 'profiling' | 'saving' } | SegmentationProgress;
+
+/** Where trainings run: a pool of worker threads in the service, in-process elsewhere. */
+export interface TrainingRunner {
+  train(request: TrainingRequest, onProgress?: (progress: TrainingProgress) => void): Promise<ModelSummary>;
+  close(): Promise<void>;
+}
+
+/** Without k or kRange, k is chosen in this range. */
 export const DEFAULT_K_RANGE: [number, number] = [2, 8];
 export const DEFAULT_SEED = 42;
 export const DEFAULT_N_INIT = 3;
-/** Rows the silhouette is computed on; larger datasets use a seeded sample of this size. */
-export const SILHOUETTE_SAMPLE_SIZE = 5_000;
+export const DEFAULT_STABILITY_RESAMPLES = 10;
 
 export interface TrainingClock {
   now(): number;
@@ -44,79 +60,110 @@ export class TrainingService {
     this.clock = clock;
   }
 
-  async train(request: TrainingRequest): Promise<ModelSummary> {
+  async train(request: TrainingRequest, onProgress: (progress: TrainingProgress) => void = () => {}): Promise<ModelSummary> {
     const started = this.clock.now();
+    onProgress({ phase: 'loading' });
     const dataset = await this.datasets.findById(request.datasetId);
     if (!dataset) {
       throw new UnprocessableDataError(`dataset ${request.datasetId} does not exist`, [
         { location: 'body', pointer: '/datasetId', code: 'unknown_dataset', message: 'no dataset has this id' },
       ]);
     }
-    const featureNames = request.features ?? dataset.columns.filter((column) => column.isUsable).map((column) => column.name);
-    if (featureNames.length === 0) {
+    const customers = await this.datasets.loadCustomers(dataset.id);
+    onProgress({ phase: 'encoding' });
+    const exclude = request.exclude ?? [];
+    const featureRequests = resolveFeatureRequests(dataset.columns, customers.attributes, request.features, exclude);
+    if (featureRequests.length === 0) {
       throw new UnprocessableDataError(`dataset ${dataset.name} has no usable column`, [
         { location: 'body', pointer: '/datasetId', code: 'no_usable_columns', message: dataset.columns.map((c) => `${c.name}: ${c.reason ?? c.kind}`).join('; ') },
       ]);
     }
-    const customers = await this.datasets.loadCustomers(dataset.id);
     const parameters: ModelParameters = {
       algorithm: 'kmeans',
+      requestedAlgorithm: request.algorithm ?? 'kmeans',
       k: request.k ?? null,
       kRange: request.k === undefined ? (request.kRange ?? DEFAULT_K_RANGE) : null,
       seed: request.seed ?? DEFAULT_SEED,
       nInit: request.nInit ?? DEFAULT_N_INIT,
-      features: featureNames,
+      features: featureRequests.map((feature) => feature.name),
+      exclude,
       categoricalWeight: request.categoricalWeight ?? DEFAULT_CATEGORICAL_WEIGHT,
+      covarianceType: request.covarianceType ?? null,
+      gamma: request.gamma ?? null,
+      stabilityResamples: request.stabilityResamples ?? DEFAULT_STABILITY_RESAMPLES,
     };
-    const candidateKs = parameters.k !== null ? [parameters.k] : range(parameters.kRange![0], parameters.kRange![1]);
-    checkEnoughCustomers(customers.externalIds.length, candidateKs, parameters.k !== null ? '/k' : '/kRange');
+    const ks = parameters.k !== null ? [parameters.k] : range(parameters.kRange![0], parameters.kRange![1]);
+    checkEnoughCustomers(customers.externalIds.length, ks, parameters.k !== null ? '/k' : '/kRange');
 
-    const featureSchema = fitFeatureSchema(dataset.columns, customers.attributes, featureNames, parameters.categoricalWeight);
-    const x = encodeRows(featureSchema, customers.attributes);
-    const { fit, silhouette, kSelection } = selectK(x, candidateKs, parameters, dataset.name);
-    const k = fit.centers.rows;
+    const featureSchema = fitFeatureSchema(dataset.columns, customers.attributes, featureRequests, {
+      scaling: request.preprocessing?.scaling ?? 'standard',
+      transform: request.preprocessing?.transform ?? 'auto',
+      clip: request.preprocessing?.clip ?? true,
+      categoricalWeight: parameters.categoricalWeight,
+    });
+    const encoded = encodeRows(featureSchema, customers.attributes);
+    const segmentation = computeSegmentation(
+      encoded,
+      {
+        algorithm: parameters.requestedAlgorithm,
+        ks,
+        seed: parameters.seed,
+        nInit: parameters.nInit,
+        covarianceType: parameters.covarianceType ?? 'diag',
+        gamma: parameters.gamma,
+        stabilityResamples: parameters.stabilityResamples,
+      },
+      onProgress,
+    );
+    parameters.algorithm = segmentation.algorithm;
+    if (segmentation.algorithm === 'gmm' && parameters.covarianceType === null) parameters.covarianceType = 'diag';
 
-    const profiles = profilePersonas(featureSchema, customers.attributes, fit.labels, k);
+    onProgress({ phase: 'profiling' });
+    const { k, labels } = segmentation;
+    const profiles = profilePersonas(featureSchema, customers.attributes, labels, k);
     const names = namePersonas(profiles);
     const purchases = await this.datasets.loadPurchases(dataset.id);
-    const recommendations = rankProductsByLift(customers.externalIds, fit.labels, k, purchases);
-    const metrics: ModelMetrics = {
-      k,
-      customers: x.rows,
-      inertia: fit.inertia,
-      silhouette: silhouette.score,
-      silhouetteSampleSize: silhouette.sampleSize,
-      calinskiHarabasz: computeCalinskiHarabasz(x, fit.labels, k),
-      daviesBouldin: computeDaviesBouldin(x, fit.labels, k),
-      sizes: Array.from(fit.clusterSizes),
-      iterations: fit.iterations,
-      converged: fit.converged,
-      kSelection,
-      trainingMs: Math.round(this.clock.now() - started),
-      warnings: fit.warnings,
-    };
+    const recommendations = rankProductsByLift(customers.externalIds, labels, k, purchases);
+    onProgress({ phase: 'saving' });
     const model: NewModel = {
       name: request.name,
-      algorithm: 'kmeans',
+      algorithm: segmentation.algorithm,
       parameters,
       featureSchema,
-      centroids: fit.centers,
-      metrics,
+      centroids: segmentation.servingCenters,
+      metrics: { ...segmentation.metrics, customers: encoded.dense.rows, trainingMs: Math.round(this.clock.now() - started) },
+      artifacts: segmentation.artifacts,
       datasetId: dataset.id,
       personas: profiles.map((profile) => ({
         index: profile.index,
         key: slugify(names[profile.index]!),
         name: names[profile.index]!,
-        description: describePersona(profile, x.rows),
+        description: describePersona(profile, encoded.dense.rows),
         traits: profile.traits,
         size: profile.size,
         share: profile.share,
-        centroid: rowToArray(fit.centers, profile.index),
+        centroid: rowToArray(segmentation.denseCenters, profile.index),
+        quality: segmentation.quality[profile.index]!,
         recommendations: recommendations[profile.index]!,
       })),
     };
     return this.models.create(model);
   }
+}
+
+/** Runs trainings in the calling thread (tools, tests, and a fallback without worker threads). */
+export class InProcessTrainingRunner implements TrainingRunner {
+  private readonly training: TrainingService;
+
+  constructor(training: TrainingService) {
+    this.training = training;
+  }
+
+  train(request: TrainingRequest, onProgress?: (progress: TrainingProgress) => void): Promise<ModelSummary> {
+    return this.training.train(request, onProgress);
+  }
+
+  async close(): Promise<void> {}
 }
 
 function range(from: number, to: number): number[] {
@@ -131,28 +178,4 @@ function checkEnoughCustomers(customers: number, ks: readonly number[], pointer:
       { location: 'body', pointer, code: 'too_many_personas', message: `k must be below the number of customers (${customers})` },
     ]);
   }
-}
-
-interface Selection {
-  fit: KMeansResult;
-  silhouette: ReturnType<typeof computeSilhouette>;
-  kSelection: ModelMetrics['kSelection'];
-}
-
-/** Fits each candidate k and keeps the one with the highest silhouette (ties: the smaller k). */
-function selectK(x: DenseMatrix, ks: readonly number[], parameters: ModelParameters, datasetName: string): Selection {
-  let best: Selection | null = null;
-  const kSelection: ModelMetrics['kSelection'] = [];
-  for (const k of ks) {
-    const fit = fitKMeans(x, { k, seed: parameters.seed, nInit: parameters.nInit });
-    // Scores need two groups; rows that are all identical on the features cannot be segmented.
-    if (fit.clusterSizes.filter((size) => size > 0).length < 2) {
-      throw new UnprocessableDataError(`the customers of ${datasetName} are identical on the chosen features; no segmentation is possible`);
-    }
-    const silhouette = computeSilhouette(x, fit.labels, k, { sampleSize: SILHOUETTE_SAMPLE_SIZE, seed: parameters.seed });
-    kSelection.push({ k, inertia: fit.inertia, silhouette: silhouette.score });
-    if (!best || silhouette.score > best.silhouette.score) best = { fit, silhouette, kSelection };
-  }
-  if (!best) throw new ValidationError('no k to try', [{ location: 'body', pointer: jsonPointer('kRange'), code: 'empty_range', message: 'kRange is empty' }]);
-  return { ...best, kSelection: ks.length > 1 ? kSelection : [] };
 }

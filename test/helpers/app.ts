@@ -40,7 +40,7 @@ export async function buildTestApp(options: { config?: Partial<Config>; captureL
     },
   });
   const logger = createLogger(options.captureLogs ? { logLevel: 'trace' } : config, { destination });
-  const app = await buildApp(config, { database: createPrismaClient({ url: database.url, poolSize: 4 }), logger });
+  const app = await buildApp(config, { database: createPrismaClient({ url: database.url, poolSize: 4 }), databaseUrl: database.url, logger });
   await app.ready();
   const keyWith = async (...scopes: ApiKeyScope[]) => {
     const { key } = await app.services.apiKeys.create(`test ${scopes.join('+')}`, scopes);

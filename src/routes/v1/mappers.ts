@@ -15,13 +15,13 @@ export function toModelDto(model: ModelSummary) {
 }
 
 export function toPersonaSummaryDto(persona: Persona) {
-  const { id, index, key, name, description, size, share } = persona;
-  return { id, index, key, name, description, size, share };
+  const { id, index, key, name, description, size, share, quality } = persona;
+  return { id, index, key, name, description, size, share, quality };
 }
 
 export function toPersonaDto(persona: Persona) {
-  const { id, modelId, index, key, name, description, size, share, traits } = persona;
-  return { id, modelId, index, key, name, description, size, share, traits };
+  const { id, modelId, index, key, name, description, size, share, traits, quality } = persona;
+  return { id, modelId, index, key, name, description, size, share, traits, quality };
 }
 
 export function toApiKeyDto(key: ApiKeyRecord) {

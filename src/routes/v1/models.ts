@@ -25,7 +25,7 @@ export const modelRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const model = await app.services.models.train(request.body);
+      const model = await app.services.models.train(request.body, (progress) => request.log.debug({ progress }, 'training progress'));
       request.log.info({ modelId: model.id, model: model.name, version: model.version, k: model.metrics.k, trainingMs: model.metrics.trainingMs }, 'model trained');
       return reply.code(201).header('location', `/v1/models/${model.id}`).send(toModelDetailDto(model));
     },

@@ -1,0 +1,44 @@
+/**
+ * A training worker thread: its own database connections and the ordinary TrainingService; takes
+ * one training at a time from the runner (training-runner.ts) and reports progress and the result.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createPrismaClient } from '../db/client.ts';
+import { createDatasetRepository } from '../db/dataset.repo.ts';
+import { createModelRepository } from '../db/model.repo.ts';
+import { DomainError } from '../domain/errors.ts';
+import { TrainingService } from '../services/training.ts';
+import type { TrainingWorkerCommand, TrainingWorkerData, TrainingWorkerMessage } from './training-runner.ts';
+
+const { databaseUrl, poolSize } = workerData as TrainingWorkerData;
+const database = createPrismaClient({ url: databaseUrl, poolSize });
+const training = new TrainingService(createDatasetRepository(database), createModelRepository(database));
+const port = parentPort!;
+const send = (message: TrainingWorkerMessage) => port.postMessage(message);
+
+// Commands are handled one after another: a close waits for the training in progress.
+let queue: Promise<void> = Promise.resolve();
+port.on('message', (command: TrainingWorkerCommand) => {
+  queue = queue.then(() => handle(command));
+});
+
+async function handle(command: TrainingWorkerCommand): Promise<void> {
+  if (command.type === 'close') {
+    await database.$disconnect();
+    port.close();
+    return;
+  }
+  try {
+    const model = await training.train(command.request, (progress) => send({ type: 'progress', id: command.id, progress }));
+    send({ type: 'done', id: command.id, model });
+  } catch (error) {
+    send({
+      type: 'failed',
+      id: command.id,
+      error:
+        error instanceof DomainError
+          ? { problemType: error.type, detail: error.message, ...(error.errors ? { errors: error.errors } : {}) }
+          : { message: error instanceof Error ? error.message : String(error), ...(error instanceof Error && error.stack ? { stack: error.stack } : {}) },
+    });
+  }
+}
