@@ -93,3 +93,35 @@ export const InteractionsBody = z
   .array(InteractionRecord)
   .describe('Purchases as a JSON array; also accepted as text/csv (customer_id, product_id, quantity, amount, occurred_at)')
   .meta({ examples: [[{ customerId: 'C000123', productId: 'LIFE-TERM', quantity: 1, amount: 420, occurredAt: '2026-03-14T10:00:00Z' }]] });
+
+export const TransactionsQuery = z
+  .object({
+    name: z.string().min(1).max(200).optional(),
+    customerColumn: z.string().min(1).optional().describe('Default: detected (CustomerID, customer_id, customer…)'),
+    dateColumn: z.string().min(1).optional().describe('Default: detected (InvoiceDate, date, order_date…)'),
+    invoiceColumn: z.string().min(1).optional().describe('Frequency counts distinct invoices (default: detected; without one, distinct purchase days); invoices starting with "C" are cancellations'),
+    quantityColumn: z.string().min(1).optional(),
+    priceColumn: z.string().min(1).optional(),
+    amountColumn: z.string().min(1).optional().describe('Line value; without it, quantity × price'),
+    productColumn: z.string().min(1).optional().describe('With a product column (StockCode, sku…), products and purchases are stored too'),
+    productNameColumn: z.string().min(1).optional(),
+    referenceDate: z.iso.date().optional().describe('Recency is measured to this day (default: the day after the latest purchase)'),
+    dateOrder: z.enum(['auto', 'ymd', 'mdy', 'dmy']).optional().describe('How to read dates with slashes (default auto: day-first only when a first part exceeds 12)'),
+  })
+  .strict();
+
+export const TransactionLine = z.record(z.string().min(1), AttributeValue).describe('One transaction line: column name → value');
+
+export const DatasetFromTransactions = Dataset.extend({
+  transactions: z.object({
+    lines: z.number().int(),
+    kept: z.number().int(),
+    dropped: z.object({
+      noCustomer: z.number().int(),
+      cancelled: z.number().int(),
+      nonPositive: z.number().int().describe('Quantity, price or amount not above zero'),
+      unreadableDate: z.number().int(),
+    }),
+    referenceDate: z.iso.date(),
+  }),
+});

@@ -8,6 +8,8 @@ import { jsonPointer, NotFoundError, ValidationError } from '../domain/errors.ts
 import type { DatasetRepository, Page } from '../domain/repositories.ts';
 import { profileColumns } from './columns.ts';
 import { IssueCollector, isMissingValue, MAX_ABS_NUMBER, parseCsv, parseNdjson } from './tabular.ts';
+import { detectTransactionColumns, summarizeTransactions } from './transactions.ts';
+import type { DateOrder, TransactionColumns, TransactionSummary } from './transactions.ts';
 import type { ParsedTable, Row } from './tabular.ts';
 
 export const MAX_COLUMNS = 500;
@@ -60,6 +62,27 @@ export class DatasetService {
   constructor(datasets: DatasetRepository, options: { maxJsonDepth: number }) {
     this.datasets = datasets;
     this.maxJsonDepth = options.maxJsonDepth;
+  }
+
+  /**
+   * Customers described by RFM features (recency_days, frequency, monetary, tenure_days) computed
+   * from transaction lines; with a product column, also the products and each customer's purchases.
+   */
+  async createFromTransactions(
+    source: TextTable | Row[],
+    options: { name?: string | undefined; columns: Partial<TransactionColumns>; referenceDate?: string | undefined; dateOrder?: DateOrder | undefined },
+  ): Promise<DatasetSummary & { transactions: TransactionSummary['report'] }> {
+    const table = Array.isArray(source) ? { rows: source, columns: columnsOf(source) } : this.readTable(source);
+    const columns = detectTransactionColumns(table.columns, options.columns);
+    const summary = summarizeTransactions(table.rows, { columns, referenceDate: options.referenceDate, dateOrder: options.dateOrder });
+    const dataset = await this.create({
+      name: options.name,
+      idColumn: 'customer_id',
+      rows: summary.customers,
+      products: summary.products,
+      interactions: summary.interactions,
+    });
+    return { ...dataset, transactions: summary.report };
   }
 
   /** Customers from CSV or NDJSON text. */

@@ -18,7 +18,7 @@ function issuesOf(action: () => unknown) {
   try {
     action();
   } catch (error) {
-    if (error instanceof ValidationError) return error.errors;
+    if (error instanceof ValidationError) return error.errors ?? [];
     throw error;
   }
   throw new Error('expected a ValidationError');

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors.ts';
 import { commonProblems, IdParams, pageOf, PageQuery, Problem } from '../../schemas/common.ts';
-import { Dataset, DatasetUploadBody, DatasetUploadQuery, InteractionsBody, ProductsBody } from '../../schemas/datasets.ts';
+import { Dataset, DatasetFromTransactions, DatasetUploadBody, DatasetUploadQuery, InteractionsBody, ProductsBody, TransactionLine, TransactionsQuery } from '../../schemas/datasets.ts';
 import type { TextTable } from '../../services/datasets.ts';
 import { toDatasetDto } from './mappers.ts';
 
@@ -66,6 +66,44 @@ export const datasetRoutes: FastifyPluginAsyncZod<{ uploadLimitBytes: number }> 
             });
       request.log.info({ datasetId: dataset.id, ...dataset.counts }, 'dataset uploaded');
       return reply.code(201).header('location', `/v1/datasets/${dataset.id}`).send(toDatasetDto(dataset));
+    },
+  );
+
+  app.post(
+    '/datasets/from-transactions',
+    {
+      config: { scope: 'admin' },
+      bodyLimit: uploadLimitBytes,
+      schema: {
+        tags: ['datasets'],
+        summary: 'Create a dataset of customers with RFM features from transaction lines',
+        description:
+          'Transaction lines (invoices, orders) as CSV, NDJSON or a JSON array become one customer each with recency_days, frequency, monetary and tenure_days. Lines without a customer, cancellations ("C" invoices) and non-positive quantities, prices or amounts are dropped and counted. With a product column, products and purchases are stored too, so the personas get recommendations.',
+        security: [{ apiKey: [] }],
+        querystring: TransactionsQuery,
+        body: bodyByMediaType(z.array(TransactionLine).min(1)) as never,
+        response: { 201: DatasetFromTransactions, ...uploadProblems },
+      },
+    },
+    async (request, reply) => {
+      const { name, referenceDate, dateOrder, ...columns } = request.query;
+      const dataset = await app.services.datasets.createFromTransactions(textTableOf(request) ?? (request.body as z.infer<typeof TransactionLine>[]), {
+        name,
+        referenceDate,
+        dateOrder,
+        columns: {
+          customer: columns.customerColumn,
+          date: columns.dateColumn,
+          invoice: columns.invoiceColumn,
+          quantity: columns.quantityColumn,
+          price: columns.priceColumn,
+          amount: columns.amountColumn,
+          product: columns.productColumn,
+          productName: columns.productNameColumn,
+        },
+      });
+      request.log.info({ datasetId: dataset.id, ...dataset.counts, kept: dataset.transactions.kept }, 'dataset created from transactions');
+      return reply.code(201).header('location', `/v1/datasets/${dataset.id}`).send({ ...toDatasetDto(dataset), transactions: dataset.transactions });
     },
   );
 
