@@ -2,6 +2,7 @@
  * The service's configuration: one zod schema over the environment, parsed once at start.
  * Nothing else in src/ reads process.env; the frozen Config is passed explicitly.
  */
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const booleanFlag = z.stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false', '0', 'no', 'off'] });
@@ -28,6 +29,7 @@ const EnvironmentSchema = z.object({
   DEMO_ON_EMPTY: booleanFlag.default(true),
   DEFAULT_MODEL: z.string().min(1).optional(),
   TRAINING_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
+  TRAINING_THREADS: z.coerce.number().int().min(1).max(64).optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
 });
 
@@ -53,6 +55,8 @@ export interface Config {
   readonly defaultModel: string | null;
   /** Trainings that run at once on this replica, each in its own worker thread. */
   readonly trainingConcurrency: number;
+  /** Threads one k-means fit may use (default: every core). */
+  readonly trainingThreads: number;
   readonly shutdownTimeoutMs: number;
 }
 
@@ -93,6 +97,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demoOnEmpty: e.DEMO_ON_EMPTY,
     defaultModel: e.DEFAULT_MODEL ?? null,
     trainingConcurrency: e.TRAINING_CONCURRENCY,
+    trainingThreads: e.TRAINING_THREADS ?? availableParallelism(),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   });
 }

@@ -159,6 +159,8 @@ export const ModelArtifacts = z.object({
       weights: z.array(z.number()),
       /** k × d (diag) or k × d × d (full), flattened row-major. */
       covariances: z.array(z.number()),
+      /** Cholesky factors of the precisions, same layout (what the densities are evaluated with). */
+      precisionsCholesky: z.array(z.number()),
     })
     .optional(),
   /** 2-D map: PCA of the encoded space, with the centroids and a sample of customers projected. */

@@ -24,7 +24,15 @@ export type EngineErrorCode =
   /** A score needs between 2 and n − 1 distinct clusters. */
   | 'invalid_label_count'
   /** An option outside its documented range. */
-  | 'invalid_option';
+  | 'invalid_option'
+  /** A categorical code outside [0, cardinality) of its column, or a cardinality below 1. */
+  | 'invalid_category'
+  /**
+   * A covariance (or precision) matrix that is not symmetric positive definite: given as such, or
+   * estimated during a Gaussian-mixture fit from a component collapsed onto too few distinct rows
+   * (raise regCovar, lower k, or deduplicate the rows).
+   */
+  | 'singular_covariance';
 
 /** Invalid input to a public engine function. `code` is stable; `message` is for people. */
 export class EngineInputError extends Error {

@@ -10,9 +10,39 @@ export type { EngineErrorCode } from './errors.ts';
 export { Random, createRandom } from './random.ts';
 export { denseMatrix, fromRows, rowToArray } from './matrix.ts';
 export type { DenseMatrix } from './matrix.ts';
+
+// k-means: k-means++ seeding, Lloyd and Hamerly iterations, mini-batch.
 export { kmeansPlusPlus } from './kmeans/init.ts';
-export { fitKMeans, assignToNearest } from './kmeans/fit.ts';
-export type { KMeansOptions, KMeansResult, LloydIteration } from './kmeans/fit.ts';
+export { fitKMeans, assignToNearest, planKMeansFit } from './kmeans/fit.ts';
+export type { KMeansOptions, KMeansResult, LloydIteration, KMeansFitPlan, KMeansAlgorithm } from './kmeans/fit.ts';
+export { fitMiniBatchKMeans } from './kmeans/minibatch.ts';
+export type { MiniBatchKMeansOptions, MiniBatchKMeansResult } from './kmeans/minibatch.ts';
+// Chunk kernels for parallel k-means (src/compute runs them in worker threads over shared memory).
+export { KMEANS_PHASES, CHUNK_ROWS, createKMeansScratch } from './kmeans/workspace.ts';
+export type { KMeansPhase, KMeansWorkspace, KMeansScratch, BufferAllocator } from './kmeans/workspace.ts';
+export { runKMeansPhase, runStepsInThread } from './kmeans/phases.ts';
+
+// k-prototypes and k-modes (Huang).
+export { fitKPrototypes, fitKModes } from './kprototypes/fit.ts';
+export type { KPrototypesOptions, KModesOptions, KPrototypesResult, KPrototypesInit, InitialPrototypes } from './kprototypes/fit.ts';
+export { assignKPrototypes, predictKPrototypes } from './kprototypes/assign.ts';
+export type { KPrototypesModel, AssignKPrototypesOptions, KPrototypesAssignment, KPrototypesPrediction } from './kprototypes/assign.ts';
+export type { MixedMatrix, CategoricalMatrix } from './kprototypes/mixed.ts';
+
+// Gaussian mixtures by EM.
+export { fitGaussianMixture } from './gmm/fit.ts';
+export type { GaussianMixtureOptions, GaussianMixtureInit, GaussianMixtureIteration, GaussianMixtureResult } from './gmm/fit.ts';
+export type { CovarianceType, GaussianMixtureModel } from './gmm/model.ts';
+export { predictGaussianMixture, predictProbabilities, scoreSamples, posteriorForPartialRow } from './gmm/predict.ts';
+export type { GaussianMixturePrediction, PartialRowPosterior } from './gmm/predict.ts';
+
+// Scores, agreement, stability, outliers and the 2-D map.
 export { computeSilhouette, computeCalinskiHarabasz, computeDaviesBouldin } from './selection.ts';
 export type { SilhouetteOptions, SilhouetteResult } from './selection.ts';
 export { adjustedRandIndex } from './agreement.ts';
+export { assessClusterStability } from './stability.ts';
+export type { ReclusterFunction, StabilityOptions, ClusterStability, StabilityResult } from './stability.ts';
+export { computeOutlierThresholds } from './outliers.ts';
+export type { OutlierThresholdOptions, OutlierThresholds, ClusterOutlierThreshold, DataQualityReason, DataQualityReasonCode } from './outliers.ts';
+export { fitPca, projectRows } from './pca.ts';
+export type { PcaResult } from './pca.ts';

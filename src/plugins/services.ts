@@ -54,7 +54,7 @@ export function createServices(config: Config, { database, databaseUrl }: Servic
   const training: TrainingRunner =
     databaseUrl === null
       ? new InProcessTrainingRunner(new TrainingService(datasetRepository, modelRepository))
-      : new WorkerTrainingRunner({ databaseUrl, poolSize: 2 }, config.trainingConcurrency);
+      : new WorkerTrainingRunner({ databaseUrl, poolSize: 2, threads: config.trainingThreads }, config.trainingConcurrency);
   const models = new ModelService(modelRepository, personaRepository, registry, training);
   return {
     apiKeys: new ApiKeyService(createApiKeyRepository(database)),

@@ -110,7 +110,17 @@ export const TransactionsQuery = z
   })
   .strict();
 
-export const TransactionLine = z.record(z.string().min(1), AttributeValue).describe('One transaction line: column name → value');
+export const TransactionLines = z
+  .array(z.record(z.string().min(1), AttributeValue).describe('One transaction line: column name → value'))
+  .min(1)
+  .meta({
+    examples: [
+      [
+        { InvoiceNo: '536365', InvoiceDate: '2010-12-01 08:26', CustomerID: '17850', StockCode: '85123A', Description: 'WHITE HANGING HEART T-LIGHT HOLDER', Quantity: 6, UnitPrice: 2.55 },
+        { InvoiceNo: '536366', InvoiceDate: '2010-12-01 08:28', CustomerID: '17850', StockCode: '22633', Description: 'HAND WARMER UNION JACK', Quantity: 6, UnitPrice: 1.85 },
+      ],
+    ],
+  });
 
 export const DatasetFromTransactions = Dataset.extend({
   transactions: z.object({

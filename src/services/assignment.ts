@@ -1,19 +1,31 @@
 /**
- * Nearest persona for one customer, with partial input (cold start): the distance is taken over the
- * encoded dimensions of the features the customer gave, so three answers are enough to place them.
+ * Nearest persona for one customer, with partial input (cold start): only the features the customer
+ * gave enter the comparison, so three answers are enough to place them. k-means compares with the
+ * centroids in the dense encoding, k-prototypes with squared distance plus gamma × category
+ * mismatches, a Gaussian mixture with membership probabilities of the marginal over the given
+ * features. A customer farther from the persona than its training threshold is unclassified.
  */
 import { jsonPointer, ValidationError } from '../domain/errors.ts';
 import type { FieldIssue } from '../domain/errors.ts';
+import { assignKPrototypes, posteriorForPartialRow } from '../engine/index.ts';
 import type { CompiledModel } from './compiled-model.ts';
-import type { ModelRegistry } from './registry.ts';
 import { categoryLabel, scaleNumeric } from './features.ts';
+import type { ModelRegistry } from './registry.ts';
 import { isMissingValue, MAX_ABS_NUMBER } from './tabular.ts';
 
 export interface Assignment {
   model: CompiledModel;
   personaIndex: number;
-  /** Euclidean distance to the persona's centroid over the features used, in the standardized space. */
+  /**
+   * Distance to the persona over the features used: Euclidean in the standardized space (k-means,
+   * mixtures), or the root of squared distance plus gamma × mismatches (k-prototypes).
+   */
   distance: number;
+  /** Beyond the persona's distance threshold (the 99th percentile of its members at training). */
+  isUnclassified: boolean;
+  unclassifiedReason: string | null;
+  /** Mixtures: membership probability of every persona (sums to 1); null for hard clusterings. */
+  probabilities: Float64Array | null;
   featuresUsed: string[];
   featuresMissing: string[];
   warnings: string[];
@@ -33,6 +45,16 @@ export class AssignmentService {
   }
 }
 
+/** One customer in the model's encodings, with what was given. */
+interface EncodedCustomer {
+  /** Dense encoding (d) and the columns given; for k-prototypes, the numeric features (p). */
+  x: Float64Array;
+  dims: number[];
+  numericPresent: Uint8Array;
+  codes: Int32Array;
+  categoricalPresent: Uint8Array;
+}
+
 /**
  * @throws ValidationError for unknown attribute names, values of the wrong type, or no feature at all
  *   (pointers are /attributes/<name>)
@@ -40,9 +62,14 @@ export class AssignmentService {
 export function assignCustomer(model: CompiledModel, attributes: Readonly<Record<string, unknown>>): Assignment {
   const issues: FieldIssue[] = [];
   const warnings: string[] = [];
-  const x = new Float64Array(model.d);
-  // Encoded dimensions in use; a categorical feature contributes all of its one-hot cells.
-  const dims: number[] = [];
+  const isPrototypes = model.algorithm === 'kprototypes';
+  const customer: EncodedCustomer = {
+    x: new Float64Array(isPrototypes ? model.numericCount : model.d),
+    dims: [],
+    numericPresent: new Uint8Array(model.numericCount),
+    codes: new Int32Array(model.categoricalCount),
+    categoricalPresent: new Uint8Array(model.categoricalCount),
+  };
   const featuresUsed: string[] = [];
 
   for (const [name, value] of Object.entries(attributes)) {
@@ -68,8 +95,11 @@ export function assignCustomer(model: CompiledModel, attributes: Readonly<Record
         issues.push({ location: 'body', pointer, code: 'out_of_range', message: `"${name}" must be above −1 (the model takes its logarithm)` });
         continue;
       }
-      x[feature.column] = scaleNumeric(feature.spec, value);
-      dims.push(feature.column);
+      const scaled = scaleNumeric(feature.spec, value);
+      const column = isPrototypes ? feature.slot : feature.column;
+      customer.x[column] = scaled;
+      customer.dims.push(column);
+      customer.numericPresent[feature.slot] = 1;
     } else {
       if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
         issues.push({ location: 'body', pointer, code: 'expected_category', message: `"${name}" must be a string, number or boolean` });
@@ -77,12 +107,14 @@ export function assignCustomer(model: CompiledModel, attributes: Readonly<Record
       }
       const position = feature.categoryIndex.get(categoryLabel(value));
       if (position === undefined) {
-        // Still informative: the customer is in none of the known categories.
+        // Still informative: the customer is in none of the known categories (a mismatch with every mode).
         warnings.push(`"${name}" value was not seen in training; it counts as none of the known categories`);
-      } else {
-        x[feature.column + position] = feature.weight;
+      } else if (!isPrototypes) {
+        customer.x[feature.column + position] = feature.weight;
       }
-      for (let offset = 0; offset < feature.width; offset++) dims.push(feature.column + offset);
+      customer.codes[feature.slot] = position ?? -1;
+      customer.categoricalPresent[feature.slot] = 1;
+      if (!isPrototypes) for (let offset = 0; offset < feature.width; offset++) customer.dims.push(feature.column + offset);
     }
     featuresUsed.push(name);
   }
@@ -93,16 +125,50 @@ export function assignCustomer(model: CompiledModel, attributes: Readonly<Record
     ]);
   }
 
-  const { index, squaredDistance } = nearestCentroid(model, x, dims);
+  const { index, distance, probabilities } = nearestPersona(model, customer);
+  const threshold = model.distanceThresholds[index];
+  const isUnclassified = threshold !== undefined && distance > threshold;
   const used = new Set(featuresUsed);
   return {
     model,
     personaIndex: index,
-    distance: Math.sqrt(squaredDistance),
+    distance,
+    isUnclassified,
+    unclassifiedReason: isUnclassified
+      ? `the customer is ${distance.toFixed(2)} from ${model.personas[index]!.name}, beyond the ${threshold!.toFixed(2)} that 99% of its members are within`
+      : null,
+    probabilities,
     featuresUsed,
     featuresMissing: model.features.map((feature) => feature.name).filter((name) => !used.has(name)),
     warnings,
   };
+}
+
+function nearestPersona(model: CompiledModel, customer: EncodedCustomer): { index: number; distance: number; probabilities: Float64Array | null } {
+  if (model.kprototypes) {
+    const { label, distance } = assignKPrototypes(model.kprototypes, customer.x, customer.codes, {
+      numericPresent: customer.numericPresent,
+      categoricalPresent: customer.categoricalPresent,
+    });
+    return { index: label, distance: Math.sqrt(distance), probabilities: null };
+  }
+  if (model.mixture) {
+    // The persona of highest posterior membership, from the marginal over the features given.
+    const posterior = posteriorForPartialRow(model.mixture, customer.x, customer.dims);
+    return { index: posterior.label, distance: Math.sqrt(squaredDistanceTo(model, customer.x, customer.dims, posterior.label)), probabilities: posterior.probabilities };
+  }
+  const { index, squaredDistance } = nearestCentroid(model, customer.x, customer.dims);
+  return { index, distance: Math.sqrt(squaredDistance), probabilities: null };
+}
+
+function squaredDistanceTo(model: CompiledModel, x: Float64Array, dims: readonly number[], persona: number): number {
+  const offset = persona * model.d;
+  let sum = 0;
+  for (const j of dims) {
+    const diff = x[j]! - model.centers[offset + j]!;
+    sum += diff * diff;
+  }
+  return sum;
 }
 
 function nearestCentroid(model: CompiledModel, x: Float64Array, dims: readonly number[]): { index: number; squaredDistance: number } {

@@ -7,12 +7,31 @@
 import { UnprocessableDataError } from '../domain/errors.ts';
 import type { Algorithm, KSelectionEntry, ModelArtifacts, ModelMetrics, RequestedAlgorithm } from '../domain/model.ts';
 import type { PersonaQuality } from '../domain/persona.ts';
-import { computeCalinskiHarabasz, computeDaviesBouldin, computeSilhouette, fitKMeans } from '../engine/index.ts';
-import type { DenseMatrix } from '../engine/index.ts';
+import {
+  assessClusterStability,
+  computeCalinskiHarabasz,
+  computeDaviesBouldin,
+  computeOutlierThresholds,
+  computeSilhouette,
+  createRandom,
+  fitGaussianMixture,
+  fitKMeans,
+  fitKPrototypes,
+  fitPca,
+  predictKPrototypes,
+  projectRows,
+} from '../engine/index.ts';
+import type { DenseMatrix, KMeansOptions, KMeansResult } from '../engine/index.ts';
 import type { EncodedRows } from './features.ts';
 
 /** Rows the silhouette is computed on; larger datasets use a seeded sample of this size. */
 export const SILHOUETTE_SAMPLE_SIZE = 5_000;
+/** Bootstrap stability re-fits a seeded sample of at most this many customers, bounding its cost. */
+export const STABILITY_SAMPLE_SIZE = 20_000;
+/** Customers projected on the 2-D map stored with the model. */
+export const MAP_SAMPLE_SIZE = 500;
+/** The PCA behind the map is fitted on at most this many customers. */
+const MAP_FIT_SAMPLE_SIZE = 20_000;
 
 export interface SegmentationRequest {
   algorithm: RequestedAlgorithm;
@@ -23,6 +42,11 @@ export interface SegmentationRequest {
   gamma: number | null;
   stabilityResamples: number;
 }
+
+/** A k-means fit: the engine's, or a parallel one over worker threads (src/compute) in the service. */
+export type KMeansFitter = (x: DenseMatrix, options: KMeansOptions) => Promise<KMeansResult>;
+
+export const fitKMeansInThread: KMeansFitter = async (x, options) => fitKMeans(x, options);
 
 export interface SegmentationProgress {
   phase: 'fitting' | 'scoring' | 'stability' | 'map';
@@ -68,20 +92,22 @@ export function chooseAlgorithm(requested: RequestedAlgorithm, encoded: EncodedR
     : { algorithm: 'kmeans', reason: 'algorithm auto chose k-means: every feature is numeric' };
 }
 
-export function computeSegmentation(
+export async function computeSegmentation(
   encoded: EncodedRows,
   request: SegmentationRequest,
   onProgress: (progress: SegmentationProgress) => void = () => {},
-): Segmentation {
+  kmeans: KMeansFitter = fitKMeansInThread,
+): Promise<Segmentation> {
   const { algorithm, reason: algorithmReason } = chooseAlgorithm(request.algorithm, encoded);
-  const candidates: Candidate[] = request.ks.map((k) => {
+  const candidates: Candidate[] = [];
+  for (const k of request.ks) {
     onProgress({ phase: 'fitting', algorithm, k });
-    const candidate = fitCandidate(algorithm, encoded, k, request, onProgress);
-    const present = new Set(candidate.labels).size;
+    const fitted = algorithm === 'kmeans' ? await kmeans(encoded.dense, kmeansOptions(k, request, onProgress)) : null;
+    const candidate = fitCandidate(algorithm, encoded, k, request, onProgress, { isScored: true, kmeansFit: fitted });
     // Scores need two groups; customers identical on the chosen features cannot be segmented.
-    if (present < 2) throw new UnprocessableDataError('the customers are identical on the chosen features; no segmentation is possible');
-    return candidate;
-  });
+    if (new Set(candidate.labels).size < 2) throw new UnprocessableDataError('the customers are identical on the chosen features; no segmentation is possible');
+    candidates.push(candidate);
+  }
   const criterion = request.ks.length === 1 ? 'fixed' : algorithm === 'gmm' ? 'bic' : 'silhouette';
   const best = candidates.reduce((a, b) => (isBetter(b, a, criterion) ? b : a));
   const selectionReason =
@@ -91,6 +117,14 @@ export function computeSegmentation(
         ? `k = ${best.k} has the lowest BIC (${best.scores.bic!.toFixed(1)}) of k = ${request.ks[0]}…${request.ks.at(-1)}`
         : `k = ${best.k} has the highest silhouette (${best.scores.silhouette.toFixed(3)}) of k = ${request.ks[0]}…${request.ks.at(-1)}`;
   const denseCenters = clusterMeans(encoded.dense, best.labels, best.k);
+  const outliers = computeOutlierThresholds(best.distances, best.labels, best.k, { imputedFractions: encoded.imputedFraction });
+  let stability: ReturnType<typeof assessClusterStability> | null = null;
+  if (request.stabilityResamples > 0) {
+    onProgress({ phase: 'stability', algorithm, k: best.k });
+    stability = assessStability(encoded, best, request);
+  }
+  onProgress({ phase: 'map', algorithm, k: best.k });
+  const warnings = [...best.warnings, ...outliers.warnings, ...(stability?.warnings ?? [])];
 
   return {
     algorithm,
@@ -113,11 +147,91 @@ export function computeSegmentation(
       converged: best.converged,
       kSelection: candidates.length > 1 ? candidates.map((candidate) => candidate.scores) : [],
       selection: { criterion, reason: `${algorithmReason}; ${selectionReason}` },
-      stability: null,
-      warnings: best.warnings,
+      stability: stability && {
+        resamples: stability.resamples,
+        seed: request.seed,
+        meanAdjustedRandIndex: stability.meanAdjustedRandIndex,
+        unstablePersonas: stability.clusters.filter((cluster) => !cluster.isStable).length,
+      },
+      warnings,
     },
-    artifacts: { ...best.artifacts, distanceThresholds: [], map: null },
-    quality: Array.from({ length: best.k }, () => ({ stability: null, isStable: null, isDataQuality: false, reasons: [], distanceThreshold: null })),
+    artifacts: {
+      ...best.artifacts,
+      // An empty persona (possible when k exceeds the distinct customers) classifies no one.
+      distanceThresholds: outliers.clusters.map((cluster) => cluster.distanceThreshold ?? 0),
+      map: computeMap(encoded, best.labels, denseCenters, request.seed),
+    },
+    quality: outliers.clusters.map((cluster, index) => {
+      const clusterStability = stability?.clusters[index];
+      const reasons = cluster.reasons.map((reason) => reason.message);
+      if (clusterStability && !clusterStability.isStable) {
+        reasons.push(`unstable: it matched its bootstrap re-fits with a mean Jaccard similarity of ${clusterStability.meanJaccard.toFixed(2)} (below 0.75)`);
+      }
+      return {
+        stability: clusterStability?.meanJaccard ?? null,
+        isStable: clusterStability?.isStable ?? null,
+        isDataQuality: cluster.isDataQualityCluster,
+        reasons,
+        distanceThreshold: cluster.distanceThreshold,
+      };
+    }),
+  };
+}
+
+/**
+ * Hennig's bootstrap stability of the chosen partition: the callback re-fits the same algorithm and k
+ * on each resample. The rows travel as indices (a one-column matrix), so every algorithm re-fits from
+ * its own encoding.
+ */
+function assessStability(encoded: EncodedRows, best: Candidate, request: SegmentationRequest) {
+  const n = encoded.dense.rows;
+  const rows = n > STABILITY_SAMPLE_SIZE ? createRandom(request.seed).sampleIndices(n, STABILITY_SAMPLE_SIZE) : Int32Array.from({ length: n }, (_, i) => i);
+  const indices = { data: Float64Array.from(rows), rows: rows.length, cols: 1 };
+  const labels = Int32Array.from(rows, (row) => best.labels[row]!);
+  const single = { ...request, nInit: 1 };
+  return assessClusterStability(
+    indices,
+    labels,
+    best.k,
+    (sample, seed) => fitCandidate(best.algorithm, selectRows(encoded, sample.data), best.k, { ...single, seed }, () => {}, { isScored: false }).labels,
+    { resamples: request.stabilityResamples, seed: request.seed },
+  );
+}
+
+/** The encoded rows at the given indices (a bootstrap resample or a sample). */
+function selectRows(encoded: EncodedRows, indices: ArrayLike<number>): EncodedRows {
+  const m = indices.length;
+  const pick = <T extends Float64Array | Int32Array>(source: T, cols: number, make: (length: number) => T): T => {
+    const out = make(m * cols);
+    for (let r = 0; r < m; r++) out.set(source.subarray(indices[r]! * cols, (indices[r]! + 1) * cols), r * cols);
+    return out;
+  };
+  const { dense, numeric, codes } = encoded;
+  return {
+    dense: { data: pick(dense.data, dense.cols, (l) => new Float64Array(l)), rows: m, cols: dense.cols },
+    numeric: { data: pick(numeric.data, numeric.cols, (l) => new Float64Array(l)), rows: m, cols: numeric.cols },
+    codes: { data: pick(codes.data, codes.cols, (l) => new Int32Array(l)), rows: m, cols: codes.cols, cardinalities: codes.cardinalities },
+    imputedFraction: Float64Array.from({ length: m }, (_, r) => encoded.imputedFraction[indices[r]!]!),
+  };
+}
+
+/** 2-D map of the encoded space: PCA fitted on (a sample of) the customers; centroids and a customer sample projected. */
+function computeMap(encoded: EncodedRows, labels: Int32Array, denseCenters: DenseMatrix, seed: number): ModelArtifacts['map'] {
+  const n = encoded.dense.rows;
+  if (n < 2 || encoded.dense.cols < 2) return null;
+  const random = createRandom(seed);
+  const fitRows = n > MAP_FIT_SAMPLE_SIZE ? random.sampleIndices(n, MAP_FIT_SAMPLE_SIZE) : Int32Array.from({ length: n }, (_, i) => i);
+  const pca = fitPca(selectRows(encoded, fitRows).dense, 2);
+  const sampleRows = Int32Array.from(random.sampleIndices(n, MAP_SAMPLE_SIZE)).sort();
+  const projectedSample = projectRows(pca, selectRows(encoded, sampleRows).dense);
+  const projectedCenters = projectRows(pca, denseCenters);
+  const point = (m: DenseMatrix, i: number): [number, number] => [m.data[i * 2]!, m.data[i * 2 + 1]!];
+  return {
+    explainedVarianceRatio: Array.from(pca.explainedVarianceRatio),
+    mean: Array.from(pca.mean),
+    components: [Array.from(pca.components.data.subarray(0, pca.components.cols)), Array.from(pca.components.data.subarray(pca.components.cols))],
+    centroids: Array.from({ length: denseCenters.rows }, (_, c) => point(projectedCenters, c)),
+    sample: Array.from(sampleRows, (row, i) => [...point(projectedSample, i), labels[row]!] as [number, number, number]),
   };
 }
 
@@ -127,21 +241,28 @@ function isBetter(candidate: Candidate, incumbent: Candidate, criterion: 'fixed'
   return candidate.scores.silhouette > incumbent.scores.silhouette;
 }
 
+function kmeansOptions(k: number, request: Pick<SegmentationRequest, 'seed' | 'nInit'>, onProgress: (progress: SegmentationProgress) => void): KMeansOptions {
+  return { k, seed: request.seed, nInit: request.nInit, onIteration: ({ iteration }) => onProgress({ phase: 'fitting', algorithm: 'kmeans', k, iteration }) };
+}
+
+/**
+ * One fitted candidate with its scores. k-means fits may come in precomputed (`kmeansFit`, from a
+ * parallel fitter); the others are fitted here.
+ */
 function fitCandidate(
   algorithm: Algorithm,
   encoded: EncodedRows,
   k: number,
   request: SegmentationRequest,
   onProgress: (progress: SegmentationProgress) => void,
+  options: { isScored: boolean; kmeansFit?: KMeansResult | null } = { isScored: true },
 ): Candidate {
+  // Bootstrap re-fits only need labels; scoring them would dominate the cost.
+  const score = (labels: Int32Array): KSelectionEntry =>
+    options.isScored ? scoresInDenseSpace(encoded.dense, labels, k, request.seed) : { k, inertia: 0, silhouette: 0, calinskiHarabasz: 0, daviesBouldin: 0 };
   switch (algorithm) {
     case 'kmeans': {
-      const fit = fitKMeans(encoded.dense, {
-        k,
-        seed: request.seed,
-        nInit: request.nInit,
-        onIteration: ({ iteration }) => onProgress({ phase: 'fitting', algorithm, k, iteration }),
-      });
+      const fit = options.kmeansFit ?? fitKMeans(encoded.dense, kmeansOptions(k, request, onProgress));
       const distances = squaredDistancesToCenters(encoded.dense, fit.labels, fit.centers).map(Math.sqrt);
       onProgress({ phase: 'scoring', algorithm, k });
       return {
@@ -150,7 +271,7 @@ function fitCandidate(
         labels: fit.labels,
         distances,
         servingCenters: fit.centers,
-        scores: scoresInDenseSpace(encoded.dense, fit.labels, k, request.seed),
+        scores: score(fit.labels),
         iterations: fit.iterations,
         converged: fit.converged,
         warnings: fit.warnings,
@@ -158,9 +279,63 @@ function fitCandidate(
         artifacts: {},
       };
     }
-    case 'kprototypes':
-    case 'gmm':
-      throw new UnprocessableDataError(`algorithm ${algorithm} is not available yet`);
+    case 'kprototypes': {
+      const mixed = {
+        numeric: encoded.numeric,
+        categorical: { codes: encoded.codes.data, rows: encoded.codes.rows, cols: encoded.codes.cols, cardinalities: encoded.codes.cardinalities },
+      };
+      // Cao's density-based initialisation (kmodes' default) with nInit restarts of the numeric part.
+      const fit = fitKPrototypes(mixed, { k, seed: request.seed, nInit: request.nInit, init: 'cao', ...(request.gamma === null ? {} : { gamma: request.gamma }) });
+      const prediction = predictKPrototypes(fit, mixed);
+      onProgress({ phase: 'scoring', algorithm, k });
+      const q = encoded.codes.cols;
+      return {
+        algorithm,
+        k,
+        labels: fit.labels,
+        // Dissimilarity is squared distance plus gamma × mismatches; its root reads as a distance.
+        distances: prediction.distances.map(Math.sqrt),
+        servingCenters: fit.numericCentroids,
+        scores: { ...score(fit.labels), cost: fit.cost },
+        iterations: fit.iterations,
+        converged: fit.converged,
+        warnings: fit.warnings,
+        extra: { cost: fit.cost, gamma: fit.gamma },
+        artifacts: {
+          kprototypes: { gamma: fit.gamma, modes: Array.from({ length: k }, (_, c) => Array.from(fit.modes.subarray(c * q, (c + 1) * q))) },
+        },
+      };
+    }
+    case 'gmm': {
+      const fit = fitGaussianMixture(encoded.dense, {
+        k,
+        covarianceType: request.covarianceType,
+        seed: request.seed,
+        nInit: request.nInit,
+        onIteration: ({ iteration }) => onProgress({ phase: 'fitting', algorithm, k, iteration }),
+      });
+      onProgress({ phase: 'scoring', algorithm, k });
+      return {
+        algorithm,
+        k,
+        labels: fit.labels,
+        distances: squaredDistancesToCenters(encoded.dense, fit.labels, fit.means).map(Math.sqrt),
+        servingCenters: fit.means,
+        scores: { ...score(fit.labels), bic: fit.bic },
+        iterations: fit.iterations,
+        converged: fit.converged,
+        warnings: fit.warnings,
+        extra: { bic: fit.bic, aic: fit.aic, logLikelihood: fit.meanLogLikelihood },
+        artifacts: {
+          gmm: {
+            covarianceType: fit.covarianceType,
+            weights: Array.from(fit.weights),
+            covariances: Array.from(fit.covariances),
+            precisionsCholesky: Array.from(fit.precisionsCholesky),
+          },
+        },
+      };
+    }
   }
 }
 

@@ -11,8 +11,8 @@ import { rowToArray } from '../engine/index.ts';
 import { DEFAULT_CATEGORICAL_WEIGHT, encodeRows, fitFeatureSchema, resolveFeatureRequests } from './features.ts';
 import { describePersona, namePersonas, profilePersonas, slugify } from './persona-profiles.ts';
 import { rankProductsByLift } from './recommendations.ts';
-import { computeSegmentation } from './segmentation.ts';
-import type { SegmentationProgress } from './segmentation.ts';
+import { computeSegmentation, fitKMeansInThread } from './segmentation.ts';
+import type { KMeansFitter, SegmentationProgress } from './segmentation.ts';
 
 export interface TrainingRequest {
   name: string;
@@ -53,11 +53,14 @@ export class TrainingService {
   private readonly datasets: DatasetRepository;
   private readonly models: ModelRepository;
   private readonly clock: TrainingClock;
+  private readonly kmeans: KMeansFitter;
 
-  constructor(datasets: DatasetRepository, models: ModelRepository, clock: TrainingClock = { now: () => performance.now() }) {
+  /** @param options.kmeans k-means fitter (default: the engine's, in this thread; the service passes a parallel one) */
+  constructor(datasets: DatasetRepository, models: ModelRepository, options: { clock?: TrainingClock; kmeans?: KMeansFitter } = {}) {
     this.datasets = datasets;
     this.models = models;
-    this.clock = clock;
+    this.clock = options.clock ?? { now: () => performance.now() };
+    this.kmeans = options.kmeans ?? fitKMeansInThread;
   }
 
   async train(request: TrainingRequest, onProgress: (progress: TrainingProgress) => void = () => {}): Promise<ModelSummary> {
@@ -102,7 +105,7 @@ export class TrainingService {
       categoricalWeight: parameters.categoricalWeight,
     });
     const encoded = encodeRows(featureSchema, customers.attributes);
-    const segmentation = computeSegmentation(
+    const segmentation = await computeSegmentation(
       encoded,
       {
         algorithm: parameters.requestedAlgorithm,
@@ -114,6 +117,7 @@ export class TrainingService {
         stabilityResamples: parameters.stabilityResamples,
       },
       onProgress,
+      this.kmeans,
     );
     parameters.algorithm = segmentation.algorithm;
     if (segmentation.algorithm === 'gmm' && parameters.covarianceType === null) parameters.covarianceType = 'diag';

@@ -16,6 +16,8 @@ export interface TrainingWorkerData {
   databaseUrl: string;
   /** Database connections of each worker. */
   poolSize: number;
+  /** Threads a k-means fit may use (1: the training thread alone). */
+  threads: number;
 }
 
 /** Messages from a worker. */

@@ -3,6 +3,8 @@
  * one training at a time from the runner (training-runner.ts) and reports progress and the result.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { createKMeansPool, fitKMeansParallel } from '../compute/index.ts';
+import type { KMeansPool } from '../compute/index.ts';
 import { createPrismaClient } from '../db/client.ts';
 import { createDatasetRepository } from '../db/dataset.repo.ts';
 import { createModelRepository } from '../db/model.repo.ts';
@@ -10,9 +12,14 @@ import { DomainError } from '../domain/errors.ts';
 import { TrainingService } from '../services/training.ts';
 import type { TrainingWorkerCommand, TrainingWorkerData, TrainingWorkerMessage } from './training-runner.ts';
 
-const { databaseUrl, poolSize } = workerData as TrainingWorkerData;
+const { databaseUrl, poolSize, threads } = workerData as TrainingWorkerData;
 const database = createPrismaClient({ url: databaseUrl, poolSize });
-const training = new TrainingService(createDatasetRepository(database), createModelRepository(database));
+// One long-lived pool: starting threads costs a few hundred milliseconds, so it is created on the
+// first k-means fit and reused by every later one.
+let kmeansPool: KMeansPool | null = null;
+const training = new TrainingService(createDatasetRepository(database), createModelRepository(database), {
+  kmeans: (x, options) => fitKMeansParallel(x, { ...options, pool: (kmeansPool ??= createKMeansPool({ threads })) }),
+});
 const port = parentPort!;
 const send = (message: TrainingWorkerMessage) => port.postMessage(message);
 
@@ -24,6 +31,7 @@ port.on('message', (command: TrainingWorkerCommand) => {
 
 async function handle(command: TrainingWorkerCommand): Promise<void> {
   if (command.type === 'close') {
+    await kmeansPool?.close();
     await database.$disconnect();
     port.close();
     return;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../src/domain/errors.ts';
+import type { ValidationError } from '../../src/domain/errors.ts';
 import { parseCsv } from '../../src/services/tabular.ts';
 import { detectTransactionColumns, summarizeTransactions } from '../../src/services/transactions.ts';
 import type { TransactionSummary } from '../../src/services/transactions.ts';

@@ -1,29 +1,41 @@
 /**
  * k-means estimator: validates at the door, seeds with greedy k-means++, runs Lloyd's algorithm
- * nInit times and keeps the run with the lowest inertia (scikit-learn's `KMeans.fit`, lloyd variant).
+ * nInit times and keeps the run with the lowest inertia (scikit-learn's `KMeans.fit`).
  *
  * Minimises the inertia Σᵢ ‖xᵢ − c_{label(i)}‖² over k centres (a local minimum: the problem is
  * NP-hard, hence the restarts).
- * Complexity: O(nInit · (k-means++ + iterations · n · k · d)) time; O(n + k · d) memory besides x.
+ * Complexity: O(nInit · (k-means++ + iterations · n · k · d)) time with Lloyd's assignment; Hamerly's
+ * bounds (the default) skip most of the n · k · d work after the first iterations. O(n + k · d) memory
+ * besides x with Lloyd, O(4n + k · d) with Hamerly.
  * Tolerance is relative, as scikit-learn's `_tolerance`: the absolute threshold on the squared centre
  * shift is tolerance × the mean of the column variances of x, so it does not depend on the data's units.
+ *
+ * The fit is a serial driver (a generator) that yields passes over row chunks (workspace.ts): fitKMeans
+ * runs them in the calling thread, and src/compute runs the same driver with the passes spread over
+ * worker threads, with bit-identical results.
  *
  * Deviation: a later run replaces the best one only if its inertia is strictly lower *and* its
  * partition differs (scikit-learn's `_is_same_clustering`; here the label mapping is checked in both
  * directions, so a coarser partition is never mistaken for the same one). The same partition found
  * twice differs only by rounding, and keeping the first makes the result independent of that noise.
  *
- * References: Lloyd 1982; Arthur & Vassilvitskii 2007; scikit-learn 1.2 `sklearn/cluster/_kmeans.py`.
+ * References: Lloyd 1982; Arthur & Vassilvitskii 2007; Hamerly 2010; scikit-learn 1.2
+ * `sklearn/cluster/_kmeans.py`.
  */
 import { EngineInputError } from '../errors.ts';
 import type { DenseMatrix } from '../matrix.ts';
 import { createRandom } from '../random.ts';
 import { assertClusterCount, assertIntegerOption, assertValidMatrix } from '../validate.ts';
-import { seedKMeansPlusPlus } from './init.ts';
-import type { LloydIteration } from './lloyd.ts';
-import { computeCenterNorms, createLloydWorkspace, labelRows, measureAssigned, runLloyd } from './lloyd.ts';
+import { runHamerlySteps } from './hamerly.ts';
+import { seedKMeansPlusPlusSteps } from './init.ts';
+import type { LloydIteration, RunOutcome } from './lloyd.ts';
+import { computeCenterNorms, createIterationBuffers, labelRows, measureAssigned, runLloydSteps, sumPartials } from './lloyd.ts';
+import { runStepsInThread } from './phases.ts';
+import { createKMeansWorkspace } from './workspace.ts';
+import type { BufferAllocator, KMeansAlgorithm, KMeansPhase, KMeansWorkspace } from './workspace.ts';
 
 export type { LloydIteration } from './lloyd.ts';
+export type { KMeansAlgorithm } from './workspace.ts';
 
 /** Options of fitKMeans. Only `k` is required. */
 export interface KMeansOptions {
@@ -37,9 +49,14 @@ export interface KMeansOptions {
   readonly maxIterations?: number;
   /** Relative tolerance on the squared centre shift (× mean column variance), ≥ 0. Default 1e-4. */
   readonly tolerance?: number;
+  /**
+   * Assignment step: 'hamerly' (default) skips the distances that Hamerly's bounds prove useless and
+   * gives the same labels and iterations as 'lloyd', the plain scan (see hamerly.ts).
+   */
+  readonly algorithm?: KMeansAlgorithm;
   /** Starting centres, k × d row-major. When given, no randomness is used and a single run is made. */
   readonly initialCenters?: DenseMatrix;
-  /** Called after every Lloyd iteration of every run, for tracing and tests; must not throw. */
+  /** Called after every iteration of every run, for tracing and tests; must not throw. */
   readonly onIteration?: (progress: LloydIteration) => void;
 }
 
@@ -61,34 +78,60 @@ export interface KMeansResult {
   readonly warnings: string[];
 }
 
+/**
+ * A validated fit, ready to run: the workspace its phases work on and the serial driver that yields
+ * them. Run it with runStepsInThread, or spread each yielded phase over threads with runKMeansPhase on
+ * disjoint chunk ranges (the workspace must then have been allocated over SharedArrayBuffers, x
+ * included); the driver's return value is the fit's result.
+ */
+export interface KMeansFitPlan {
+  readonly workspace: KMeansWorkspace;
+  readonly steps: Generator<KMeansPhase, KMeansResult, void>;
+}
+
 const DEFAULT_OPTIONS = {
   seed: 0,
   nInit: 3,
   maxIterations: 300,
   tolerance: 1e-4,
-} as const satisfies Required<Pick<KMeansOptions, 'seed' | 'nInit' | 'maxIterations' | 'tolerance'>>;
+  algorithm: 'hamerly',
+} as const satisfies Required<Pick<KMeansOptions, 'seed' | 'nInit' | 'maxIterations' | 'tolerance' | 'algorithm'>>;
 
 /**
- * Fits k-means (Lloyd) to x.
+ * Fits k-means to x.
  *
  * @param x - data, n × d row-major, finite values. Not modified.
- * @param options - see KMeansOptions; defaults: seed 0, nInit 3, maxIterations 300, tolerance 1e-4.
+ * @param options - see KMeansOptions; defaults: seed 0, nInit 3, maxIterations 300, tolerance 1e-4,
+ *   algorithm 'hamerly'.
  * @returns labels (n), centres (k × d), inertia, iterations, convergence flag, cluster sizes and warnings
  *   ("fewer distinct clusters than k", "stopped at maxIterations").
  * @throws EngineInputError `too_few_rows` (k > n), `invalid_k` (k < 1 or not an integer),
  *   `non_finite_value` (NaN/±Infinity in x or initialCenters, with row and column), `shape_mismatch`
  *   (initialCenters not k × d, or storage length ≠ rows × cols), `no_columns`, `invalid_option`.
  *
- * Complexity: O(nInit · iterations · n · k · d); allocates O(n + k · d) once, nothing per iteration.
+ * Complexity: O(nInit · iterations · n · k · d) at worst; allocates O(n + k · d) once, nothing per iteration.
  */
 export function fitKMeans(x: DenseMatrix, options: KMeansOptions): KMeansResult {
+  const plan = planKMeansFit(x, options);
+  return runStepsInThread(plan.workspace, plan.steps);
+}
+
+/**
+ * Validates a fit as fitKMeans does and returns its workspace and driver without running anything.
+ *
+ * @param allocate - storage for the workspace's buffers; pass one returning SharedArrayBuffers to run
+ *   the phases in several threads (x.data must then be shared too). Default: ArrayBuffer.
+ * @throws EngineInputError as fitKMeans.
+ */
+export function planKMeansFit(x: DenseMatrix, options: KMeansOptions, allocate?: BufferAllocator): KMeansFitPlan {
   assertValidMatrix(x, 'x');
-  const { k, initialCenters, onIteration } = options;
+  const { k, initialCenters } = options;
   assertClusterCount(k, x.rows);
   const seed = options.seed ?? DEFAULT_OPTIONS.seed;
   const requestedRuns = options.nInit ?? DEFAULT_OPTIONS.nInit;
   const maxIterations = options.maxIterations ?? DEFAULT_OPTIONS.maxIterations;
   const tolerance = options.tolerance ?? DEFAULT_OPTIONS.tolerance;
+  const algorithm = options.algorithm ?? DEFAULT_OPTIONS.algorithm;
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new EngineInputError('invalid_option', `seed = ${seed} must be an integer in [0, 2^32)`);
   }
@@ -96,6 +139,9 @@ export function fitKMeans(x: DenseMatrix, options: KMeansOptions): KMeansResult 
   assertIntegerOption('maxIterations', maxIterations, 1);
   if (!Number.isFinite(tolerance) || tolerance < 0) {
     throw new EngineInputError('invalid_option', `tolerance = ${tolerance} must be a finite number ≥ 0`);
+  }
+  if (algorithm !== 'lloyd' && algorithm !== 'hamerly') {
+    throw new EngineInputError('invalid_option', `algorithm = ${String(algorithm)} must be 'lloyd' or 'hamerly'`);
   }
   if (initialCenters !== undefined) {
     if (initialCenters.rows !== k || initialCenters.cols !== x.cols) {
@@ -106,22 +152,58 @@ export function fitKMeans(x: DenseMatrix, options: KMeansOptions): KMeansResult 
     }
     assertValidMatrix(initialCenters, 'initialCenters');
   }
+  const workspace = createKMeansWorkspace(
+    x.data,
+    x.rows,
+    x.cols,
+    k,
+    { algorithm, seeding: initialCenters === undefined, iterations: true },
+    allocate,
+  );
+  const settings: FitSettings = {
+    seed,
+    runs: initialCenters === undefined ? requestedRuns : 1,
+    requestedRuns: options.nInit,
+    maxIterations,
+    tolerance,
+    initialCenters,
+    onIteration: options.onIteration,
+  };
+  return { workspace, steps: fitSteps(workspace, settings) };
+}
 
-  const n = x.rows;
-  const d = x.cols;
-  const data = x.data;
+interface FitSettings {
+  readonly seed: number;
+  readonly runs: number;
+  readonly requestedRuns: number | undefined;
+  readonly maxIterations: number;
+  readonly tolerance: number;
+  readonly initialCenters: DenseMatrix | undefined;
+  readonly onIteration: ((progress: LloydIteration) => void) | undefined;
+}
+
+/** The serial driver of a fit: column statistics, then per run k-means++ (or the given start) and iterations. */
+function* fitSteps(workspace: KMeansWorkspace, settings: FitSettings): Generator<KMeansPhase, KMeansResult, void> {
+  const { n, d, k, shift, centers, labels, partials, partialStride, chunkCount, algorithm } = workspace;
+  const { runs, maxIterations, initialCenters, onIteration } = settings;
   const warnings: string[] = [];
-  const runs = initialCenters === undefined ? requestedRuns : 1;
-  if (initialCenters !== undefined && options.nInit !== undefined && options.nInit > 1) {
-    warnings.push(`initialCenters given: ran 1 initialisation instead of nInit = ${options.nInit}`);
+  if (initialCenters !== undefined && settings.requestedRuns !== undefined && settings.requestedRuns > 1) {
+    warnings.push(`initialCenters given: ran 1 initialisation instead of nInit = ${settings.requestedRuns}`);
   }
 
-  const workspace = createLloydWorkspace(n, d, k);
-  const { shift } = workspace;
-  const toleranceAbs = tolerance * columnMeansAndMeanVariance(data, n, d, shift);
-  const random = initialCenters === undefined ? createRandom(seed) : undefined;
-  const closestScratch = random === undefined ? undefined : new Float64Array(n);
+  // Column means, then the mean of the column variances in a second pass over the deviations, which
+  // avoids the cancellation of E[x²] − E[x]².
+  yield 'column-sums';
+  shift.fill(0);
+  for (let chunk = 0, base = 0; chunk < chunkCount; chunk++, base += partialStride) {
+    for (let j = 0; j < d; j++) shift[j]! += partials[base + j]!;
+  }
+  for (let j = 0; j < d; j++) shift[j]! /= n;
+  yield 'column-squares';
+  const toleranceAbs = settings.tolerance * (sumPartials(workspace, 0) / n / d);
 
+  const random = initialCenters === undefined ? createRandom(settings.seed) : undefined;
+  const buffers = createIterationBuffers(d, k);
   const bestLabels = new Int32Array(n);
   const bestCenters = new Float64Array(k * d);
   const mappingScratch = new Int32Array(2 * k);
@@ -130,21 +212,22 @@ export function fitKMeans(x: DenseMatrix, options: KMeansOptions): KMeansResult 
   let isBestConverged = false;
 
   for (let run = 0; run < runs; run++) {
-    const centers = workspace.centers;
-    if (initialCenters === undefined) {
-      seedKMeansPlusPlus(x, k, random!, centers, closestScratch!);
+    if (random === undefined) {
+      centers.set(initialCenters!.data);
     } else {
-      centers.set(initialCenters.data);
+      yield* seedKMeansPlusPlusSteps(workspace, random, centers);
     }
     subtractRow(centers, k, d, shift);
 
-    const outcome = runLloyd(data, n, d, k, workspace, maxIterations, toleranceAbs, run, onIteration);
+    const outcome: RunOutcome =
+      algorithm === 'hamerly'
+        ? yield* runHamerlySteps(workspace, buffers, maxIterations, toleranceAbs, run, onIteration)
+        : yield* runLloydSteps(workspace, buffers, maxIterations, toleranceAbs, run, onIteration);
     const isNewBest =
-      run === 0 ||
-      (outcome.inertia < bestInertia && !isSamePartition(workspace.labels, bestLabels, k, mappingScratch));
+      run === 0 || (outcome.inertia < bestInertia && !isSamePartition(labels, bestLabels, k, mappingScratch));
     if (isNewBest) {
-      bestLabels.set(workspace.labels);
-      bestCenters.set(workspace.centers);
+      bestLabels.set(labels);
+      bestCenters.set(centers);
       bestInertia = outcome.inertia;
       bestIterations = outcome.iterations;
       isBestConverged = outcome.hasConverged;

@@ -8,14 +8,17 @@
  *
  * Notation: n rows, d columns, k clusters; x is n × d row-major; every centre buffer is k × d
  * row-major and stored *centred*, i.e. minus the column means of x (`shift`).
- * Complexity: O(n · k · d) per iteration, O(k · d) extra memory besides the n labels and distances.
+ * Complexity: O(n · k · d) per iteration, O(k · d) extra memory per chunk besides the n labels and distances.
  *
- * Variant: scikit-learn's `_kmeans_single_lloyd` / `lloyd_iter_chunked_dense` (1.2), single-threaded:
+ * Variant: scikit-learn's `_kmeans_single_lloyd` / `lloyd_iter_chunked_dense` (1.2):
  * - the assignment takes the argmin of ‖c‖² − 2 x·c, since ‖x‖² is constant per row; ties go to the
  *   lowest cluster index;
  * - distance work happens on data centred by the column means, for accuracy of that expansion
  *   (scikit-learn centres a copy of X; we subtract the mean row by row into a d-vector instead, so x is
  *   neither copied nor mutated);
+ * - rows are processed in the chunks of workspace.ts (the `lloyd` phase); each chunk sums its rows in
+ *   order and the driver adds the chunks' sums in chunk order, so the result does not depend on how
+ *   many threads ran the chunks;
  * - stopping rule: after iteration i (assign, then recompute means) stop if the labels equal those of
  *   iteration i − 1 (strict convergence) or if Σ_c ‖c_new − c_old‖² ≤ tol; after a tolerance stop or
  *   when maxIterations runs out, assign once more so the labels match the final centres;
@@ -28,6 +31,8 @@
  * - a cluster that stays empty (relocation is pointless when every row sits on its centre) keeps its
  *   previous centre; scikit-learn leaves it at the zero vector of the centred space, i.e. the data mean.
  */
+import { CONTROL, chunkEnd, chunkStart } from './workspace.ts';
+import type { KMeansPhase, KMeansScratch, KMeansWorkspace } from './workspace.ts';
 
 /** Progress of one Lloyd iteration, as reported to `onIteration`. */
 export interface LloydIteration {
@@ -35,7 +40,11 @@ export interface LloydIteration {
   readonly run: number;
   /** 1-based iteration number within the run. */
   readonly iteration: number;
-  /** Inertia of this iteration's assignment, measured against the centres it assigned to. */
+  /**
+   * Inertia of this iteration's assignment, measured against the centres it assigned to. With
+   * Hamerly's bounds it is computed only because a listener asked (the bounds otherwise skip most
+   * distances).
+   */
   readonly inertia: number;
   /** Σ_c ‖c_new − c_old‖² of this iteration's update. */
   readonly centerShiftSq: number;
@@ -44,95 +53,121 @@ export interface LloydIteration {
 }
 
 /**
- * Buffers of one fit, allocated once and reused by every run and iteration. Centre buffers are
- * swapped, never copied: after a run, `centers` holds the final centres.
+ * The driver's own buffers for one fit (never shared with other threads), allocated once and reused
+ * by every run and iteration.
  */
-export interface LloydWorkspace {
-  /** Column means of x (d); every centre below is stored minus this row. */
-  readonly shift: Float64Array;
-  /** IN: initial centres; OUT: final centres (k × d, centred). */
-  centers: Float64Array;
-  /** Scratch k × d: the update step's sums, then means. */
-  centersNew: Float64Array;
-  /** Scratch k: ‖c‖² of the current centres. */
-  readonly centerNorms: Float64Array;
-  /** Scratch k: rows (sample weight) per cluster, as doubles like scikit-learn's weight_in_clusters. */
-  readonly clusterWeights: Float64Array;
-  /** OUT n: labels. */
-  readonly labels: Int32Array;
-  /** OUT n: squared distance of each row to its assigned centre. */
-  readonly distances: Float64Array;
-  /** Scratch 2d: the current pair of rows minus shift. */
-  readonly row: Float64Array;
-  /** Scratch k: indices of the clusters left empty by an assignment. */
+export interface IterationBuffers {
+  /** k × d: this iteration's cluster sums (high parts, then rounded), then the new centres. */
+  readonly sums: Float64Array;
+  /** k × d: low parts of those sums while they are double-double. */
+  readonly sumsLow: Float64Array;
+  /** k: rows (sample weight) per cluster, as doubles like scikit-learn's weight_in_clusters. */
+  readonly weights: Float64Array;
+  /** k × d (high and low parts) and k: Hamerly's running cluster sums and weights, updated by the changed rows only. */
+  readonly runningSums: Float64Array;
+  readonly runningSumsLow: Float64Array;
+  readonly runningWeights: Float64Array;
+  /** k: indices of the clusters left empty by an assignment. */
   readonly emptyClusters: Int32Array;
-  /** Scratch k: rows chosen for empty clusters, farthest first. */
+  /** k: rows chosen for empty clusters, farthest first. */
   readonly farRows: Int32Array;
-  /** Scratch k: their distances. */
+  /** k: their distances. */
   readonly farDistances: Float64Array;
 }
 
-export function createLloydWorkspace(n: number, d: number, k: number): LloydWorkspace {
+export function createIterationBuffers(d: number, k: number): IterationBuffers {
   return {
-    shift: new Float64Array(d),
-    centers: new Float64Array(k * d),
-    centersNew: new Float64Array(k * d),
-    centerNorms: new Float64Array(k),
-    clusterWeights: new Float64Array(k),
-    labels: new Int32Array(n),
-    distances: new Float64Array(n),
-    row: new Float64Array(2 * d),
+    sums: new Float64Array(k * d),
+    sumsLow: new Float64Array(k * d),
+    weights: new Float64Array(k),
+    runningSums: new Float64Array(k * d),
+    runningSumsLow: new Float64Array(k * d),
+    runningWeights: new Float64Array(k),
     emptyClusters: new Int32Array(k),
     farRows: new Int32Array(k),
     farDistances: new Float64Array(k),
   };
 }
 
-export interface LloydRunResult {
-  inertia: number;
-  iterations: number;
-  hasConverged: boolean;
-  isStrictlyConverged: boolean;
+/** Outcome of one run; the final centres, labels and distances are left in the workspace. */
+export interface RunOutcome {
+  readonly inertia: number;
+  readonly iterations: number;
+  readonly hasConverged: boolean;
+  readonly isStrictlyConverged: boolean;
 }
 
 /**
- * Runs Lloyd iterations from `workspace.centers` until the stopping rule holds or maxIterations.
- * Assumes validated input. Writes the final centres, labels and distances into the workspace.
+ * Offsets in a chunk's slot of `partials` (see workspace.ts): cluster sums as double-double numbers,
+ * high parts (k × d) then low parts (k × d), then weights (k), inertia, changed labels.
+ */
+export function weightsOffset(workspace: KMeansWorkspace): number {
+  return 2 * workspace.k * workspace.d;
+}
+
+export function inertiaOffset(workspace: KMeansWorkspace): number {
+  return 2 * workspace.k * workspace.d + workspace.k;
+}
+
+export function changedOffset(workspace: KMeansWorkspace): number {
+  return 2 * workspace.k * workspace.d + workspace.k + 1;
+}
+
+/**
+ * IN/OUT the double-double number (out[hi], out[lo]) += value, by Knuth's TwoSum: the rounding error
+ * of the high part goes to the low part. Cluster sums are kept this way (Dekker 1971) so that they are
+ * exact to about 2⁻¹⁰⁰ relative, and rounding them once gives the same double whatever the order of
+ * the additions: Hamerly's incremental sums then equal Lloyd's recomputed ones, bit for bit, also on
+ * data full of duplicates where a residue of one unit in the last place would break a tie differently.
+ */
+export function addDoubleDouble(out: Float64Array, hi: number, lo: number, value: number): void {
+  const high = out[hi]!;
+  const sum = high + value;
+  const virtual = sum - high;
+  out[lo]! += high - (sum - virtual) + (value - virtual);
+  out[hi] = sum;
+}
+
+/**
+ * Runs Lloyd iterations from `workspace.centers` until the stopping rule holds or maxIterations: a
+ * serial driver that yields the phases to run over all chunks (`lloyd`, then `measure`). Assumes
+ * validated input. Leaves the final centres, labels and distances in the workspace.
  *
  * @param toleranceAbs - absolute threshold on Σ_c ‖c_new − c_old‖² (already scaled by the data's variance).
  */
-export function runLloyd(
-  data: Float64Array,
-  n: number,
-  d: number,
-  k: number,
-  workspace: LloydWorkspace,
+export function* runLloydSteps(
+  workspace: KMeansWorkspace,
+  buffers: IterationBuffers,
   maxIterations: number,
   toleranceAbs: number,
   run: number,
   onIteration: ((progress: LloydIteration) => void) | undefined,
-): LloydRunResult {
-  const { shift, centerNorms, clusterWeights, labels, distances, row } = workspace;
-  let centers = workspace.centers;
-  let centersNew = workspace.centersNew;
+): Generator<KMeansPhase, RunOutcome, void> {
+  const { n, d, k, data, shift, centers, centerNorms, labels, distances, control } = workspace;
+  const { sums, sumsLow, weights } = buffers;
   // -1 is no cluster, so the first iteration counts every row as changed, as scikit-learn's labels_old.
   labels.fill(-1);
+  control[CONTROL.accumulate] = 1;
 
   let iterations = 0;
   let hasConverged = false;
   let isStrictlyConverged = false;
   while (iterations < maxIterations) {
     computeCenterNorms(centers, k, d, centerNorms);
-    centersNew.fill(0);
-    clusterWeights.fill(0);
-    const changedLabels = labelRows(data, n, d, k, shift, centers, centerNorms, row, labels);
-    const inertia = accumulateClusters(data, n, d, shift, centers, labels, distances, centersNew, clusterWeights);
-    relocateEmptyClusters(data, n, d, k, shift, labels, distances, centersNew, clusterWeights, workspace);
-    averageCenters(centersNew, clusterWeights, centers, k, d);
-    const centerShiftSq = squaredCenterShift(centers, centersNew);
-    const swap = centers;
-    centers = centersNew;
-    centersNew = swap;
+    yield 'lloyd';
+    sums.fill(0);
+    sumsLow.fill(0);
+    weights.fill(0);
+    addClusterPartials(workspace, sums, sumsLow, weights);
+    roundDoubleDouble(sums, sumsLow);
+    const inertia = sumPartials(workspace, inertiaOffset(workspace));
+    const changedLabels = sumPartials(workspace, changedOffset(workspace));
+    relocateEmptyClusters(data, n, d, k, shift, labels, distances, sums, weights, buffers);
+    averageCenters(sums, weights, centers, k, d);
+    const centerShiftSq = squaredCenterShift(centers, sums);
+    // Copied (k × d values) rather than swapped, so the workspace's buffers, which other threads may
+    // hold views of, keep their identity.
+    centers.set(sums);
     iterations++;
     onIteration?.({ run, iteration: iterations, inertia, centerShiftSq, changedLabels });
     if (changedLabels === 0) {
@@ -145,17 +180,100 @@ export function runLloyd(
       break;
     }
   }
-  workspace.centers = centers;
-  workspace.centersNew = centersNew;
 
   if (!isStrictlyConverged) {
     // Re-run the E-step so the returned labels match the returned centres (scikit-learn does the same).
     // After a strict stop the labels are already final; only their distances to the new centres change.
     computeCenterNorms(centers, k, d, centerNorms);
-    labelRows(data, n, d, k, shift, centers, centerNorms, row, labels);
+    control[CONTROL.accumulate] = 0;
+    yield 'lloyd';
   }
-  const inertia = measureAssigned(data, n, d, shift, centers, labels, distances);
+  yield 'measure';
+  const inertia = sumPartials(workspace, inertiaOffset(workspace));
   return { inertia, iterations, hasConverged, isStrictlyConverged };
+}
+
+/**
+ * IN/OUT the double-double sums (high parts `sums`, low parts `sumsLow`, k × d each) and weights (k)
+ * += every chunk's partial sums and weights, in chunk order.
+ */
+export function addClusterPartials(
+  workspace: KMeansWorkspace,
+  sums: Float64Array,
+  sumsLow: Float64Array,
+  weights: Float64Array,
+): void {
+  const { chunkCount, partials, partialStride, k, d } = workspace;
+  const kd = k * d;
+  for (let chunk = 0, base = 0; chunk < chunkCount; chunk++, base += partialStride) {
+    for (let j = 0; j < kd; j++) {
+      // Double-double addition (TwoSum of the high parts, then a renormalising Fast2Sum).
+      const high = sums[j]!;
+      const partHigh = partials[base + j]!;
+      const sum = high + partHigh;
+      const virtual = sum - high;
+      const error = high - (sum - virtual) + (partHigh - virtual) + sumsLow[j]! + partials[base + kd + j]!;
+      const renormalised = sum + error;
+      sums[j] = renormalised;
+      sumsLow[j] = error - (renormalised - sum);
+    }
+    for (let c = 0; c < k; c++) weights[c]! += partials[base + 2 * kd + c]!;
+  }
+}
+
+/** OUT sums[j] ← the double nearest sums[j] + sumsLow[j] (the rounded double-double). */
+export function roundDoubleDouble(sums: Float64Array, sumsLow: Float64Array): void {
+  for (let j = 0; j < sums.length; j++) sums[j]! += sumsLow[j]!;
+}
+
+/** Σ over chunks, in chunk order, of the value at `offset` in each chunk's slot of `partials`. */
+export function sumPartials(workspace: KMeansWorkspace, offset: number): number {
+  const { chunkCount, partials, partialStride } = workspace;
+  let total = 0;
+  for (let chunk = 0, base = offset; chunk < chunkCount; chunk++, base += partialStride) total += partials[base]!;
+  return total;
+}
+
+/**
+ * Phase `lloyd` on one chunk: OUT labels of its rows (labelRowRange) and the count of changed labels;
+ * when CONTROL.accumulate is set, also OUT its rows' distances and the chunk's cluster sums, weights and
+ * inertia in its slot of `partials`.
+ */
+export function lloydChunk(workspace: KMeansWorkspace, chunk: number, scratch: KMeansScratch): void {
+  const { data, d, k, shift, centers, centerNorms, labels, distances, partials, partialStride, control } = workspace;
+  const start = chunkStart(chunk);
+  const end = chunkEnd(workspace, chunk);
+  const base = chunk * partialStride;
+  const inertiaAt = base + 2 * k * d + k;
+  const changed = labelRowRange(data, start, end, d, k, shift, centers, centerNorms, scratch.row, labels);
+  if (control[CONTROL.accumulate] === 1) {
+    // Summed in this thread's scratch and stored once, so threads on neighbouring chunks never write
+    // to one cache line row by row.
+    const sums = scratch.changes;
+    sums.fill(0);
+    partials[inertiaAt] = accumulateClusters(data, start, end, d, k, shift, centers, labels, distances, sums, 0);
+    partials.set(sums, base);
+  }
+  partials[inertiaAt + 1] = changed;
+}
+
+/**
+ * Phase `measure` on one chunk: OUT distances[i] = ‖xᵢ − c_{label(i)}‖², computed directly, and the
+ * chunk's inertia in its slot of `partials`.
+ */
+export function measureChunk(workspace: KMeansWorkspace, chunk: number): void {
+  const { data, d, k, shift, centers, labels, distances, partials, partialStride } = workspace;
+  const start = chunkStart(chunk);
+  partials[chunk * partialStride + 2 * k * d + k] = measureAssignedRange(
+    data,
+    start,
+    chunkEnd(workspace, chunk),
+    d,
+    shift,
+    centers,
+    labels,
+    distances,
+  );
 }
 
 /** OUT centerNorms[c] = ‖c‖². */
@@ -167,18 +285,7 @@ export function computeCenterNorms(centers: Float64Array, k: number, d: number, 
   }
 }
 
-/**
- * E-step: OUT labels[i] = argmin_c ‖c‖² − 2 (xᵢ − shift)·c, since ‖x‖² is constant per row; ties go to
- * the lowest index, as scikit-learn's strict `<` scan. Returns how many labels changed.
- * `centers` must be stored minus `shift`, and centerNorms computed from them; rowScratch has length 2d.
- *
- * Blocking: two rows against four centres at a time, so each loaded coordinate feeds several dot
- * products and no function is called per row (about twice as fast in V8 as the plain double loop,
- * measured on 1,000,000 × 12, k = 8). Every dot product still sums its coordinates in order, so the
- * scores, and hence the labels, equal the plain loop's bit for bit.
- *
- * Complexity: O(n · k · d), no allocation.
- */
+/** labelRowRange over all n rows (prediction and tests). */
 export function labelRows(
   data: Float64Array,
   n: number,
@@ -190,10 +297,38 @@ export function labelRows(
   rowScratch: Float64Array,
   labels: Int32Array,
 ): number {
+  return labelRowRange(data, 0, n, d, k, shift, centers, centerNorms, rowScratch, labels);
+}
+
+/**
+ * E-step on rows [start, end): OUT labels[i] = argmin_c ‖c‖² − 2 (xᵢ − shift)·c, since ‖x‖² is constant
+ * per row; ties go to the lowest index, as scikit-learn's strict `<` scan. Returns how many labels
+ * changed. `centers` must be stored minus `shift`, and centerNorms computed from them; rowScratch has
+ * length 2d.
+ *
+ * Blocking: two rows against four centres at a time, so each loaded coordinate feeds several dot
+ * products and no function is called per row (about twice as fast in V8 as the plain double loop,
+ * measured on 1,000,000 × 12, k = 8). Every dot product still sums its coordinates in order, so the
+ * scores, and hence the labels, equal the plain loop's bit for bit.
+ *
+ * Complexity: O((end − start) · k · d), no allocation.
+ */
+export function labelRowRange(
+  data: Float64Array,
+  start: number,
+  end: number,
+  d: number,
+  k: number,
+  shift: Float64Array,
+  centers: Float64Array,
+  centerNorms: Float64Array,
+  rowScratch: Float64Array,
+  labels: Int32Array,
+): number {
   let changedLabels = 0;
-  for (let i = 0; i < n; i += 2) {
-    // The second row of the pair; the last row of an odd n is paired with itself.
-    const iB = i + 1 < n ? i + 1 : i;
+  for (let i = start; i < end; i += 2) {
+    // The second row of the pair; the last row of an odd range is paired with itself.
+    const iB = i + 1 < end ? i + 1 : i;
     const offsetA = i * d;
     const offsetB = iB * d;
     for (let j = 0; j < d; j++) {
@@ -313,33 +448,39 @@ export function labelRows(
 }
 
 /**
- * The sums of the M-step, plus each row's exact squared distance to its assigned centre (for the
- * inertia and for empty-cluster relocation). OUT distances; OUT sums (k × d, of xᵢ − shift) and
- * weights (k), which the caller zeroes first. Returns the inertia of the labelling against `centers`.
+ * The sums of the M-step over rows [start, end), plus each row's exact squared distance to its assigned
+ * centre (for the inertia and for empty-cluster relocation). OUT distances; OUT double-double sums
+ * (k × d high parts, then k × d low parts, of xᵢ − shift) and weights (k) from `base` of `out`, which
+ * the caller zeroes first. Returns the inertia of the labelling against `centers`.
  */
 function accumulateClusters(
   data: Float64Array,
-  n: number,
+  start: number,
+  end: number,
   d: number,
+  k: number,
   shift: Float64Array,
   centers: Float64Array,
   labels: Int32Array,
   outDistances: Float64Array,
-  outSums: Float64Array,
-  outWeights: Float64Array,
+  out: Float64Array,
+  base: number,
 ): number {
+  const kd = k * d;
+  const weightsBase = base + 2 * kd;
   let inertia = 0;
-  for (let i = 0, rowOffset = 0; i < n; i++, rowOffset += d) {
+  for (let i = start, rowOffset = start * d; i < end; i++, rowOffset += d) {
     const label = labels[i]!;
     const offset = label * d;
+    const sumOffset = base + offset;
     let dist = 0;
     for (let j = 0; j < d; j++) {
       const value = data[rowOffset + j]! - shift[j]!;
       const diff = value - centers[offset + j]!;
       dist += diff * diff;
-      outSums[offset + j]! += value;
+      addDoubleDouble(out, sumOffset + j, sumOffset + kd + j, value);
     }
-    outWeights[label]!++;
+    out[weightsBase + label]!++;
     outDistances[i] = dist;
     inertia += dist;
   }
@@ -356,8 +497,22 @@ export function measureAssigned(
   labels: Int32Array,
   outDistances: Float64Array,
 ): number {
+  return measureAssignedRange(data, 0, n, d, shift, centers, labels, outDistances);
+}
+
+/** measureAssigned on rows [start, end). */
+export function measureAssignedRange(
+  data: Float64Array,
+  start: number,
+  end: number,
+  d: number,
+  shift: Float64Array,
+  centers: Float64Array,
+  labels: Int32Array,
+  outDistances: Float64Array,
+): number {
   let inertia = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = start; i < end; i++) {
     const rowOffset = i * d;
     const offset = labels[i]! * d;
     let dist = 0;
@@ -378,7 +533,7 @@ export function measureAssigned(
  * Does nothing when no cluster is empty or when every row sits on its centre (duplicates: moving
  * would not separate anything).
  */
-function relocateEmptyClusters(
+export function relocateEmptyClusters(
   data: Float64Array,
   n: number,
   d: number,
@@ -388,7 +543,7 @@ function relocateEmptyClusters(
   distances: Float64Array,
   sums: Float64Array,
   weights: Float64Array,
-  scratch: Pick<LloydWorkspace, 'emptyClusters' | 'farRows' | 'farDistances'>,
+  scratch: Pick<IterationBuffers, 'emptyClusters' | 'farRows' | 'farDistances'>,
 ): void {
   const { emptyClusters, farRows, farDistances } = scratch;
   // Listed before any move: a move may empty the cluster it takes a row from, and that cluster
@@ -446,7 +601,7 @@ function selectFarthest(
  * `_average_centers`, so the centres match its rounding. A cluster that is still empty keeps its
  * previous centre (see the deviations above).
  */
-function averageCenters(sums: Float64Array, weights: Float64Array, previous: Float64Array, k: number, d: number): void {
+export function averageCenters(sums: Float64Array, weights: Float64Array, previous: Float64Array, k: number, d: number): void {
   for (let c = 0; c < k; c++) {
     const weight = weights[c]!;
     const offset = c * d;
@@ -459,7 +614,7 @@ function averageCenters(sums: Float64Array, weights: Float64Array, previous: Flo
   }
 }
 
-function squaredCenterShift(previous: Float64Array, next: Float64Array): number {
+export function squaredCenterShift(previous: Float64Array, next: Float64Array): number {
   let total = 0;
   for (let j = 0; j < previous.length; j++) {
     const diff = next[j]! - previous[j]!;

@@ -27,6 +27,15 @@ export const assignRoutes: FastifyPluginAsyncZod = async (app) => {
         ...(request.body.customerId === undefined ? {} : { customerId: request.body.customerId }),
         persona,
         distance: assignment.distance,
+        unclassified: assignment.isUnclassified,
+        ...(assignment.unclassifiedReason === null ? {} : { unclassifiedReason: assignment.unclassifiedReason }),
+        ...(assignment.probabilities === null
+          ? {}
+          : {
+              probabilities: Array.from(assignment.probabilities, (probability, index) => ({ persona: model.personas[index]!, probability })).sort(
+                (a, b) => b.probability - a.probability,
+              ),
+            }),
         model: { id: model.id, name: model.name, version: model.version },
         featuresUsed: assignment.featuresUsed,
         featuresMissing: assignment.featuresMissing,

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors.ts';
 import { commonProblems, IdParams, pageOf, PageQuery, Problem } from '../../schemas/common.ts';
-import { Dataset, DatasetFromTransactions, DatasetUploadBody, DatasetUploadQuery, InteractionsBody, ProductsBody, TransactionLine, TransactionsQuery } from '../../schemas/datasets.ts';
+import { Dataset, DatasetFromTransactions, DatasetUploadBody, DatasetUploadQuery, InteractionsBody, ProductsBody, TransactionLines, TransactionsQuery } from '../../schemas/datasets.ts';
 import type { TextTable } from '../../services/datasets.ts';
 import { toDatasetDto } from './mappers.ts';
 
@@ -81,13 +81,13 @@ export const datasetRoutes: FastifyPluginAsyncZod<{ uploadLimitBytes: number }> 
           'Transaction lines (invoices, orders) as CSV, NDJSON or a JSON array become one customer each with recency_days, frequency, monetary and tenure_days. Lines without a customer, cancellations ("C" invoices) and non-positive quantities, prices or amounts are dropped and counted. With a product column, products and purchases are stored too, so the personas get recommendations.',
         security: [{ apiKey: [] }],
         querystring: TransactionsQuery,
-        body: bodyByMediaType(z.array(TransactionLine).min(1)) as never,
+        body: bodyByMediaType(TransactionLines) as never,
         response: { 201: DatasetFromTransactions, ...uploadProblems },
       },
     },
     async (request, reply) => {
       const { name, referenceDate, dateOrder, ...columns } = request.query;
-      const dataset = await app.services.datasets.createFromTransactions(textTableOf(request) ?? (request.body as z.infer<typeof TransactionLine>[]), {
+      const dataset = await app.services.datasets.createFromTransactions(textTableOf(request) ?? (request.body as z.infer<typeof TransactionLines>), {
         name,
         referenceDate,
         dateOrder,

@@ -1,0 +1,85 @@
+/**
+ * Every algorithm end to end through the API: trained on the planted segments, stored, activated
+ * and answering /v1/assign in its own way.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AssignResponse } from '../../../src/schemas/assign.ts';
+import { ModelDetail } from '../../../src/schemas/models.ts';
+import { buildTestApp } from '../../helpers/app.ts';
+import type { TestApp } from '../../helpers/app.ts';
+import { SEGMENTS, segmentUpload } from '../../helpers/factories.ts';
+
+describe('algorithms through /v1/models and /v1/assign', () => {
+  let t: TestApp;
+  let datasetId: string;
+  let numericDatasetId: string;
+
+  beforeAll(async () => {
+    t = await buildTestApp();
+    datasetId = (await t.app.inject({ method: 'POST', url: '/v1/datasets', headers: t.admin, payload: segmentUpload() })).json().id;
+    const numeric = segmentUpload().customers.map(({ home_ownership: _home, ...rest }) => rest);
+    numericDatasetId = (await t.app.inject({ method: 'POST', url: '/v1/datasets', headers: t.admin, payload: numeric })).json().id;
+  });
+  afterAll(async () => t.close());
+
+  async function trainAndActivate(payload: Record<string, unknown>) {
+    const response = await t.app.inject({ method: 'POST', url: '/v1/models', headers: t.admin, payload: { datasetId, k: 3, seed: 3, ...payload } });
+    expect(response.statusCode, response.body).toBe(201);
+    const model = ModelDetail.parse(response.json());
+    await t.app.inject({ method: 'POST', url: `/v1/models/${model.id}/activate`, headers: t.admin });
+    return model;
+  }
+
+  const assign = async (model: string, attributes: Record<string, unknown>) => {
+    const response = await t.app.inject({ method: 'POST', url: `/v1/assign?model=${model}`, headers: t.admin, payload: { attributes } });
+    expect(response.statusCode, response.body).toBe(200);
+    return AssignResponse.parse(response.json());
+  };
+  const segment = (s: number) => ({ age: SEGMENTS[s]!.age, income: SEGMENTS[s]!.income, home_ownership: SEGMENTS[s]!.home, web_visits: [14, 6, 2][s]! });
+
+  describe('k-prototypes', () => {
+    it('trains on mixed data with gamma and modes, and recovers the three segments', async () => {
+      const model = await trainAndActivate({ name: 'mixed-kproto', algorithm: 'kprototypes' });
+      expect(model).toMatchObject({ algorithm: 'kprototypes', parameters: { algorithm: 'kprototypes', requestedAlgorithm: 'kprototypes' } });
+      expect(model.metrics).toMatchObject({ k: 3, gamma: expect.any(Number), cost: expect.any(Number) });
+      expect(model.metrics.sizes.sort()).toEqual([20, 20, 20]);
+    });
+
+    it('assigns a mixed-type customer, and a categorical answer alone', async () => {
+      const full = await Promise.all([0, 1, 2].map((s) => assign('mixed-kproto', segment(s))));
+      expect(new Set(full.map((a) => a.persona.id)).size).toBe(3);
+      const renters = await assign('mixed-kproto', { home_ownership: 'rent' });
+      expect(renters.persona.id).toBe(full[0]!.persona.id);
+      expect(renters.featuresUsed).toEqual(['home_ownership']);
+    });
+
+    it('counts an unseen category as a mismatch with every mode, with a warning', async () => {
+      const answer = await assign('mixed-kproto', { age: 68, home_ownership: 'castle' });
+      expect(answer.warnings).toHaveLength(1);
+    });
+  });
+
+  describe('algorithm auto', () => {
+    it('chooses k-prototypes when a feature is categorical and says why', async () => {
+      const model = await trainAndActivate({ name: 'auto-mixed', algorithm: 'auto' });
+      expect(model.algorithm).toBe('kprototypes');
+      expect(model.metrics.selection.reason).toContain('categorical');
+    });
+
+    it('chooses k-means when every feature is numeric', async () => {
+      const model = await trainAndActivate({ name: 'auto-numeric', algorithm: 'auto', datasetId: numericDatasetId });
+      expect(model.algorithm).toBe('kmeans');
+    });
+  });
+
+  describe('unclassified customers', () => {
+    it('flags a customer far beyond every persona as unclassified, with the reason', async () => {
+      await trainAndActivate({ name: 'outliers', algorithm: 'kmeans' });
+      const typical = await assign('outliers', segment(1));
+      expect(typical.unclassified).toBe(false);
+      const outlier = await assign('outliers', { age: 30, income: 900_000, web_visits: 60 });
+      expect(outlier.unclassified).toBe(true);
+      expect(outlier.unclassifiedReason).toMatch(/beyond the [\d.]+ that 99% of its members are within/);
+    });
+  });
+});
