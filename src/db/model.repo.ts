@@ -136,6 +136,11 @@ export function createModelRepository(db: Database): ModelRepository {
       };
     },
 
+    async findArtifacts(id: string) {
+      const row = await db.segmentationModel.findUnique({ where: { id }, select: { artifacts: true } });
+      return row ? ModelArtifacts.parse(row.artifacts) : null;
+    },
+
     async listActiveIds() {
       const rows = await db.segmentationModel.findMany({
         where: { status: 'active' },

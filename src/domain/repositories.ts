@@ -56,6 +56,8 @@ export interface ModelRepository {
   list(filter: ModelFilter, page: Page): Promise<{ items: ModelSummary[]; total: number }>;
   /** Full model for serving. */
   loadStored(id: string): Promise<StoredModel | null>;
+  /** The model's artifacts (thresholds, algorithm internals, 2-D map). */
+  findArtifacts(id: string): Promise<ModelArtifacts | null>;
   /** Ids of the active versions, most recently activated first. */
   listActiveIds(): Promise<string[]>;
   /**

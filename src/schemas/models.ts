@@ -73,7 +73,18 @@ export const Model = z
   })
   .meta({ id: 'Model' });
 
-export const ModelDetail = Model.extend({ personas: z.array(PersonaSummary) }).meta({ id: 'ModelDetail' });
+export const ModelMap = z
+  .object({
+    explainedVarianceRatio: z.array(z.number()).describe('Share of the variance along each map axis'),
+    mean: z.array(z.number()),
+    components: z.array(z.array(z.number())).describe('The two principal axes in the encoded space'),
+    centroids: z.array(z.tuple([z.number(), z.number()])).describe('Persona centres on the map, by persona index'),
+    sample: z.array(z.tuple([z.number(), z.number(), z.number().int()])).describe('A sample of customers: x, y, persona index'),
+  })
+  .nullable()
+  .describe('2-D map (PCA of the encoded customers), null for a single feature');
+
+export const ModelDetail = Model.extend({ personas: z.array(PersonaSummary), map: ModelMap }).meta({ id: 'ModelDetail' });
 
 export const ModelListQuery = z
   .object({

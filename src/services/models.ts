@@ -1,12 +1,13 @@
 import { NotFoundError } from '../domain/errors.ts';
 import type { ModelFilter, ModelRepository, Page, PersonaRepository } from '../domain/repositories.ts';
-import type { ModelSummary } from '../domain/model.ts';
+import type { ModelArtifacts, ModelSummary } from '../domain/model.ts';
 import type { Persona } from '../domain/persona.ts';
 import type { ModelRegistry } from './registry.ts';
 import type { TrainingProgress, TrainingRequest, TrainingRunner } from './training.ts';
 
 export interface ModelDetail extends ModelSummary {
   personas: Persona[];
+  map: ModelArtifacts['map'];
 }
 
 /** Model versions: training, listing, activation (through the registry, so serving follows) and deletion. */
@@ -25,7 +26,7 @@ export class ModelService {
 
   async train(request: TrainingRequest, onProgress?: (progress: TrainingProgress) => void): Promise<ModelDetail> {
     const model = await this.training.train(request, onProgress);
-    return { ...model, personas: await this.personas.listByModel(model.id) };
+    return this.detail(model);
   }
 
   list(filter: ModelFilter, page: Page) {
@@ -35,7 +36,12 @@ export class ModelService {
   async get(id: string): Promise<ModelDetail> {
     const model = await this.models.findById(id);
     if (!model) throw new NotFoundError(`model ${id} does not exist`);
-    return { ...model, personas: await this.personas.listByModel(id) };
+    return this.detail(model);
+  }
+
+  private async detail(model: ModelSummary): Promise<ModelDetail> {
+    const [personas, artifacts] = await Promise.all([this.personas.listByModel(model.id), this.models.findArtifacts(model.id)]);
+    return { ...model, personas, map: artifacts?.map ?? null };
   }
 
   async activate(id: string): Promise<{ activated: ModelSummary; previous: ModelSummary | null }> {

@@ -6,7 +6,7 @@ import type { ModelDetail as ModelDetailResult } from '../../services/models.ts'
 import { toModelDto, toPersonaSummaryDto } from './mappers.ts';
 
 function toModelDetailDto(model: ModelDetailResult) {
-  return { ...toModelDto(model), personas: model.personas.map(toPersonaSummaryDto) };
+  return { ...toModelDto(model), personas: model.personas.map(toPersonaSummaryDto), map: model.map };
 }
 
 export const modelRoutes: FastifyPluginAsyncZod = async (app) => {

@@ -59,6 +59,34 @@ describe('algorithms through /v1/models and /v1/assign', () => {
     });
   });
 
+  describe('Gaussian mixture', () => {
+    it('trains with BIC and log-likelihood, choosing k by the lowest BIC over a range', async () => {
+      const model = await trainAndActivate({ name: 'mixture', algorithm: 'gmm', k: undefined, kRange: [2, 4], covarianceType: 'diag' });
+      expect(model).toMatchObject({ algorithm: 'gmm', parameters: { covarianceType: 'diag' } });
+      expect(model.metrics.selection.criterion).toBe('bic');
+      const bics = model.metrics.kSelection.map((entry) => entry.bic!);
+      expect(model.metrics.bic).toBe(Math.min(...bics));
+      expect(model.metrics.k).toBe(3);
+      expect(model.metrics.logLikelihood).toEqual(expect.any(Number));
+    });
+
+    it('answers /v1/assign with membership probabilities of every persona, most likely first', async () => {
+      const answer = await assign('mixture', segment(2));
+      expect(answer.probabilities).toHaveLength(3);
+      const probabilities = answer.probabilities!.map((p) => p.probability);
+      expect(probabilities.reduce((a, b) => a + b)).toBeCloseTo(1, 12);
+      expect(probabilities).toEqual([...probabilities].sort((a, b) => b - a));
+      expect(answer.probabilities![0]!.persona.id).toBe(answer.persona.id);
+    });
+
+    it('gives split membership to a customer between two personas', async () => {
+      const between = { age: (SEGMENTS[1].age + SEGMENTS[2].age) / 2 };
+      const answer = await assign('mixture', between);
+      expect(answer.probabilities![0]!.probability).toBeLessThan(0.999);
+      expect(answer.featuresUsed).toEqual(['age']);
+    });
+  });
+
   describe('algorithm auto', () => {
     it('chooses k-prototypes when a feature is categorical and says why', async () => {
       const model = await trainAndActivate({ name: 'auto-mixed', algorithm: 'auto' });
@@ -69,6 +97,19 @@ describe('algorithms through /v1/models and /v1/assign', () => {
     it('chooses k-means when every feature is numeric', async () => {
       const model = await trainAndActivate({ name: 'auto-numeric', algorithm: 'auto', datasetId: numericDatasetId });
       expect(model.algorithm).toBe('kmeans');
+    });
+  });
+
+  describe('model quality', () => {
+    it('reports bootstrap stability per persona and overall, and stores the 2-D map', async () => {
+      const model = await trainAndActivate({ name: 'stable', algorithm: 'kmeans', stabilityResamples: 5 });
+      expect(model.metrics.stability).toMatchObject({ resamples: 5, unstablePersonas: 0 });
+      expect(model.metrics.stability!.meanAdjustedRandIndex).toBeGreaterThan(0.95);
+      for (const persona of model.personas) expect(persona.quality).toMatchObject({ isStable: true, isDataQuality: false, stability: expect.any(Number) });
+      const detail = (await t.app.inject({ method: 'GET', url: `/v1/models/${model.id}`, headers: t.admin })).json();
+      expect(detail.map.centroids).toHaveLength(3);
+      expect(detail.map.sample.length).toBeGreaterThan(0);
+      expect(detail.map.explainedVarianceRatio[0]).toBeGreaterThan(detail.map.explainedVarianceRatio[1]);
     });
   });
 
