@@ -1,6 +1,9 @@
+import pg from 'pg';
 import { z } from 'zod';
 import { ColumnProfile } from '../domain/dataset.ts';
-import type { CustomerAttributes, DatasetSummary, NewDataset, NewInteraction, NewProduct } from '../domain/dataset.ts';
+import { CustomerTableBuilder } from '../domain/customer-table.ts';
+import type { ColumnRequest } from '../domain/customer-table.ts';
+import type { AttributeValue, CustomerAttributes, DatasetSummary, NewDataset, NewInteraction, NewProduct } from '../domain/dataset.ts';
 import type { DatasetRepository, Page } from '../domain/repositories.ts';
 import type { Database } from './client.ts';
 import type { Prisma } from './generated/client.ts';
@@ -10,6 +13,10 @@ type Transaction = Prisma.TransactionClient;
 // Rows per INSERT … SELECT FROM unnest(…): one round trip moves thousands of rows, while a
 // chunk's parameters stay a few megabytes.
 const INSERT_CHUNK_ROWS = 5_000;
+// Uploads at least this large refresh the planner's statistics at once instead of waiting for autovacuum.
+const ANALYZE_AFTER_ROWS = 10_000;
+// Customers read per query when training: bounded memory for any dataset size, few round trips.
+const LOAD_CHUNK_ROWS = 10_000;
 // Uploads of 100k+ rows outlive Prisma's default 5 s interactive-transaction timeout.
 const UPLOAD_TRANSACTION = { maxWait: 10_000, timeout: 10 * 60_000 };
 
@@ -37,7 +44,11 @@ function toSummary(row: SummaryRow): DatasetSummary {
   };
 }
 
-export function createDatasetRepository(db: Database): DatasetRepository {
+/**
+ * @param databaseUrl the same database, for the bulk reads of training: they bypass Prisma's row
+ *   mapping (about five times faster for a million customers) on a connection of their own.
+ */
+export function createDatasetRepository(db: Database, databaseUrl: string): DatasetRepository {
   async function findById(id: string): Promise<DatasetSummary | null> {
     const row = await db.dataset.findUnique({ where: { id }, select: summarySelect });
     return row ? toSummary(row) : null;
@@ -55,6 +66,8 @@ export function createDatasetRepository(db: Database): DatasetRepository {
         await insertInteractions(tx, created.id, dataset.interactions);
         return created.id;
       }, UPLOAD_TRANSACTION);
+      // Fresh statistics after a bulk load, so the planner estimates the new rows right.
+      if (dataset.customers.externalIds.length >= ANALYZE_AFTER_ROWS) await db.$executeRawUnsafe('ANALYZE customer');
       return (await findById(id))!;
     },
 
@@ -88,27 +101,63 @@ export function createDatasetRepository(db: Database): DatasetRepository {
       return { customers: customers.map((r) => r.external_id), products: products.map((r) => r.external_id) };
     },
 
-    async loadCustomers(datasetId: string) {
-      const rows = await db.customer.findMany({
-        where: { datasetId },
-        select: { externalId: true, attributes: true },
-        orderBy: { id: 'asc' },
-      });
-      return {
-        externalIds: rows.map((row) => row.externalId),
-        attributes: rows.map((row) => row.attributes as CustomerAttributes),
-      };
+    async loadCustomerTable(datasetId: string, columns: readonly ColumnRequest[], expectedSize: number) {
+      const builder = new CustomerTableBuilder(columns, expectedSize);
+      // Only the requested attributes leave the database ($3…: the column names, as parameters),
+      // each as its JSON text, decoded below without building an object per customer.
+      const selected = columns.map((_, j) => `, attributes -> $${j + 4}`).join('');
+      // Chunks are id ranges, so each query's cost is bounded whatever the planner's row estimates.
+      const text = `SELECT id${selected} FROM customer WHERE dataset_id = $1::uuid AND id >= $2 AND id < $3 ORDER BY id`;
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      try {
+        const bounds = await client.query<{ low: string | null; high: string | null }>(
+          'SELECT min(id)::text AS low, max(id)::text AS high FROM customer WHERE dataset_id = $1::uuid',
+          [datasetId],
+        );
+        const low = BigInt(bounds.rows[0]?.low ?? 1);
+        const high = BigInt(bounds.rows[0]?.high ?? 0);
+        const step = BigInt(LOAD_CHUNK_ROWS);
+        const fetchFrom = (start: bigint) =>
+          client.query<string[]>({ text, values: [datasetId, String(start), String(start + step), ...columns.map((c) => c.name)], rowMode: 'array', types: RAW_TEXT });
+        const values = new Array<AttributeValue>(columns.length);
+        // The next chunk is requested before this one is decoded, so the server works while we do.
+        let pending = low <= high ? fetchFrom(low) : null;
+        for (let start = low; pending; start += step) {
+          const { rows } = await pending;
+          pending = start + step <= high ? fetchFrom(start + step) : null;
+          for (const row of rows) {
+            for (let j = 0; j < columns.length; j++) values[j] = decodeJsonScalar(row[j + 1] ?? null);
+            builder.add(Number(row[0]), values);
+          }
+        }
+      } finally {
+        await client.end();
+      }
+      return builder.build();
     },
 
     async loadPurchases(datasetId: string) {
       // DISTINCT: a customer who bought a product twice counts once as a buyer.
-      const rows = await db.$queryRaw<Array<{ external_id: string; product_id: bigint }>>`
-        SELECT DISTINCT c.external_id, i.product_id
-        FROM interaction i JOIN customer c ON c.id = i.customer_id
-        WHERE i.dataset_id = ${datasetId}::uuid`;
-      return { customerExternalIds: rows.map((r) => r.external_id), productIds: rows.map((r) => r.product_id) };
+      const rows = await db.$queryRaw<Array<{ customer_id: bigint; product_id: bigint }>>`
+        SELECT DISTINCT customer_id, product_id FROM interaction WHERE dataset_id = ${datasetId}::uuid`;
+      return { customerIds: Float64Array.from(rows, (r) => Number(r.customer_id)), productIds: rows.map((r) => r.product_id) };
     },
   };
+}
+
+/** Every column as the text PostgreSQL sends: ids stay exact, JSON is decoded by decodeJsonScalar. */
+const RAW_TEXT = { getTypeParser: () => (value: string) => value };
+
+/** A JSON scalar from its text (attributes hold scalars only); objects or arrays count as missing. */
+function decodeJsonScalar(text: string | null): AttributeValue {
+  if (text === null || text === 'null') return null;
+  const first = text.charCodeAt(0);
+  if (first === 34 /* " */) return JSON.parse(text) as string;
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  if (first === 123 /* { */ || first === 91 /* [ */) return null;
+  return Number(text);
 }
 
 function chunks<T>(items: readonly T[]): T[][] {

@@ -3,7 +3,8 @@
  * src/db implements them; services receive them by constructor.
  */
 import type { ApiKeyRecord, ApiKeyScope } from './api-key.ts';
-import type { CustomerAttributes, DatasetSummary, NewDataset, NewInteraction, NewProduct } from './dataset.ts';
+import type { ColumnRequest, CustomerTable } from './customer-table.ts';
+import type { DatasetSummary, NewDataset, NewInteraction, NewProduct } from './dataset.ts';
 import type { FeatureSchema, ModelArtifacts, ModelMetrics, ModelParameters, ModelStatus, ModelSummary, StoredModel } from './model.ts';
 import type { NewPersona, NewRecommendation, Persona, Recommendation } from './persona.ts';
 
@@ -25,10 +26,10 @@ export interface DatasetRepository {
     customerExternalIds: string[],
     productExternalIds: string[],
   ): Promise<{ customers: string[]; products: string[] }>;
-  /** Every customer's external id and attributes, in id order. */
-  loadCustomers(datasetId: string): Promise<{ externalIds: string[]; attributes: CustomerAttributes[] }>;
-  /** Distinct (customer, product) purchase pairs of the dataset, by customer external id. */
-  loadPurchases(datasetId: string): Promise<{ customerExternalIds: string[]; productIds: bigint[] }>;
+  /** The requested columns of every customer (in id order), streamed into typed arrays chunk by chunk. */
+  loadCustomerTable(datasetId: string, columns: readonly ColumnRequest[], expectedSize: number): Promise<CustomerTable>;
+  /** Distinct (customer, product) purchase pairs of the dataset, by customer database id. */
+  loadPurchases(datasetId: string): Promise<{ customerIds: Float64Array; productIds: bigint[] }>;
 }
 
 export interface NewModel {

@@ -45,8 +45,11 @@ export interface ServiceDependencies {
   databaseUrl: string | null;
 }
 
+/** Tools that never train (the OpenAPI export) build the app without a database URL. */
+const NO_DATABASE_URL = 'postgresql://unavailable@127.0.0.1:1/unavailable';
+
 export function createServices(config: Config, { database, databaseUrl }: ServiceDependencies): AppServices & { training: TrainingRunner } {
-  const datasetRepository = createDatasetRepository(database);
+  const datasetRepository = createDatasetRepository(database, databaseUrl ?? NO_DATABASE_URL);
   const modelRepository = createModelRepository(database);
   const personaRepository = createPersonaRepository(database);
   const registry = new ModelRegistry(modelRepository, { defaultModelName: config.defaultModel });

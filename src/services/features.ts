@@ -7,13 +7,15 @@
  * RobustScaler) scaling. Categorical features: missing → mode; a weighted one-hot block for k-means
  * and mixtures, integer codes for k-prototypes. The fitted parameters are the model's FeatureSchema.
  */
-import type { AttributeValue, ColumnProfile, CustomerAttributes } from '../domain/dataset.ts';
+import type { CategoricalTableColumn, ColumnRequest, CustomerTable, NumericTableColumn } from '../domain/customer-table.ts';
+import type { ColumnProfile } from '../domain/dataset.ts';
 import { jsonPointer, ValidationError } from '../domain/errors.ts';
 import type { FieldIssue } from '../domain/errors.ts';
 import type { CategoricalFeature, FeatureRequest, FeatureSchema, FeatureSpec, NumericFeature, NumericScaling } from '../domain/model.ts';
 import type { DenseMatrix } from '../engine/index.ts';
 import { MAX_CATEGORIES } from './columns.ts';
-import { isMissingValue } from './tabular.ts';
+
+export { categoryLabel } from '../domain/customer-table.ts';
 
 /**
  * Default one-hot cell value: 1/√2 makes a category mismatch cost exactly 1 in squared distance,
@@ -33,18 +35,13 @@ export interface PreprocessingDefaults {
   categoricalWeight: number;
 }
 
-export function categoryLabel(value: AttributeValue): string {
-  return typeof value === 'string' ? value.trim() : String(value);
-}
-
 /**
  * The features a request asks for (names or per-feature objects), or by default every usable column
- * not excluded. Throws ValidationError with pointers into /features for unknown, unusable, repeated or
- * mistyped columns.
+ * not excluded. Throws ValidationError with pointers into /features for unknown, unusable or repeated
+ * columns (checkNumericColumns checks the values of declared numeric columns once they are loaded).
  */
 export function resolveFeatureRequests(
   profiles: readonly ColumnProfile[],
-  rows: readonly CustomerAttributes[],
   requested: ReadonlyArray<string | FeatureRequest> | undefined,
   exclude: readonly string[],
 ): FeatureRequest[] {
@@ -69,9 +66,7 @@ export function resolveFeatureRequests(
     } else if (exclude.includes(feature.name)) {
       issues.push({ location: 'body', pointer, code: 'excluded_column', message: `"${feature.name}" is also listed in exclude` });
     } else if (feature.kind === 'numeric') {
-      const text = firstNonNumeric(rows, feature.name);
-      if (text) issues.push({ location: 'body', pointer, code: 'not_numeric', message: `column "${feature.name}" is declared numeric but record ${text.row} holds "${text.value}"` });
-      else if (profile.kind === 'constant' || profile.kind === 'empty') issues.push(unusable(pointer, profile));
+      if (profile.kind === 'constant' || profile.kind === 'empty') issues.push(unusable(pointer, profile));
     } else if (feature.kind === 'categorical') {
       if (profile.kind === 'constant' || profile.kind === 'empty') issues.push(unusable(pointer, profile));
       else if (profile.distinct > MAX_CATEGORIES) {
@@ -89,29 +84,43 @@ function unusable(pointer: string, profile: ColumnProfile): FieldIssue {
   return { location: 'body', pointer, code: 'unusable_column', message: `column "${profile.name}" cannot be a feature: ${profile.reason ?? profile.kind}` };
 }
 
-function firstNonNumeric(rows: readonly CustomerAttributes[], name: string): { row: number; value: string } | null {
-  for (let i = 0; i < rows.length; i++) {
-    const value = rows[i]![name];
-    if (!isMissingValue(value) && typeof value !== 'number') return { row: i, value: String(value).slice(0, 40) };
-  }
-  return null;
+/** How each feature is read from the customers: numeric, or as categories (declared, or as inferred). */
+export function columnRequests(profiles: readonly ColumnProfile[], requests: readonly FeatureRequest[]): ColumnRequest[] {
+  const byName = new Map(profiles.map((profile) => [profile.name, profile]));
+  return requests.map((request) => ({ name: request.name, kind: request.kind ?? (byName.get(request.name)!.kind === 'numeric' ? 'numeric' : 'categorical') }));
 }
 
-/** Fits the preprocessing of each requested feature on the training rows. */
+/** A column declared numeric must hold numbers only; names the first record that does not. */
+export function checkNumericColumns(table: CustomerTable, requests: readonly FeatureRequest[]): void {
+  const issues: FieldIssue[] = [];
+  requests.forEach((request, index) => {
+    const column = table.columns.get(request.name);
+    if (column?.kind === 'numeric' && column.firstText) {
+      issues.push({
+        location: 'body',
+        pointer: jsonPointer('features', index),
+        code: 'not_numeric',
+        message: `column "${request.name}" is declared numeric but record ${column.firstText.row} holds "${column.firstText.value}"`,
+      });
+    }
+  });
+  if (issues.length > 0) throw new ValidationError('some numeric features hold text', issues);
+}
+
+/** Fits the preprocessing of each requested feature on the training customers. */
 export function fitFeatureSchema(
   profiles: readonly ColumnProfile[],
-  rows: readonly CustomerAttributes[],
+  table: CustomerTable,
   requests: readonly FeatureRequest[],
   defaults: PreprocessingDefaults,
 ): FeatureSchema {
-  const byName = new Map(profiles.map((profile) => [profile.name, profile]));
   let column = 0;
   const features: FeatureSpec[] = requests.map((request) => {
-    const kind = request.kind ?? (byName.get(request.name)!.kind === 'numeric' ? 'numeric' : 'categorical');
+    const data = table.columns.get(request.name)!;
     const spec =
-      kind === 'numeric'
-        ? fitNumeric(request, column, rows, defaults)
-        : fitCategorical(request.name, column, rows, defaults.categoricalWeight);
+      data.kind === 'numeric'
+        ? fitNumeric(request, column, data, defaults)
+        : fitCategorical(request.name, column, data, defaults.categoricalWeight);
     column += spec.kind === 'numeric' ? 1 : spec.categories.length;
     return spec;
   });
@@ -147,13 +156,9 @@ function skewness(values: Float64Array, mean: number, std: number): number {
   return cubes / values.length;
 }
 
-function fitNumeric(request: FeatureRequest, column: number, rows: readonly CustomerAttributes[], defaults: PreprocessingDefaults): NumericFeature {
-  const present: number[] = [];
-  for (const row of rows) {
-    const value = row[request.name];
-    if (typeof value === 'number') present.push(value);
-  }
-  const raw = Float64Array.from(present).sort();
+function fitNumeric(request: FeatureRequest, column: number, data: NumericTableColumn, defaults: PreprocessingDefaults): NumericFeature {
+  const n = data.values.length;
+  const raw = data.values.filter((value) => !Number.isNaN(value)).sort();
   const { mean, std } = meanAndStd(raw);
   const median = quantileOfSorted(raw, 0.5);
   const requestedTransform = request.transform ?? defaults.transform;
@@ -166,12 +171,11 @@ function fitNumeric(request: FeatureRequest, column: number, rows: readonly Cust
     ]);
   }
   // Imputed rows take the median, so the statistics below are those of the imputed column.
-  const transformed = new Float64Array(rows.length);
-  const imputed = transform === 'log1p' ? Math.log1p(median) : median;
-  rows.forEach((row, i) => {
-    const value = row[request.name];
-    transformed[i] = typeof value === 'number' ? (transform === 'log1p' ? Math.log1p(value) : value) : imputed;
-  });
+  const transformed = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const value = Number.isNaN(data.values[i]!) ? median : data.values[i]!;
+    transformed[i] = transform === 'log1p' ? Math.log1p(value) : value;
+  }
   let clip: NumericFeature['clip'] = null;
   if (request.clip ?? defaults.clip) {
     const spread = meanAndStd(transformed);
@@ -206,23 +210,24 @@ function fitNumeric(request: FeatureRequest, column: number, rows: readonly Cust
     median,
     mean,
     std,
-    missingRate: 1 - raw.length / rows.length,
+    missingRate: 1 - raw.length / n,
   };
 }
 
-function fitCategorical(name: string, column: number, rows: readonly CustomerAttributes[], weight: number): CategoricalFeature {
-  const counts = new Map<string, number>();
+function fitCategorical(name: string, column: number, data: CategoricalTableColumn, weight: number): CategoricalFeature {
+  const counts = new Float64Array(data.labels.length);
   let present = 0;
-  for (const row of rows) {
-    const value = row[name];
-    if (isMissingValue(value)) continue;
+  for (const code of data.codes) {
+    if (code < 0) continue;
     present++;
-    const label = categoryLabel(value!);
-    counts.set(label, (counts.get(label) ?? 0) + 1);
+    counts[code]!++;
   }
   // Most frequent first (ties alphabetical), so the mode is categories[0] and the order is stable.
-  const categories = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([label]) => label);
-  return { name, kind: 'categorical', column, categories, mode: categories[0]!, weight, missingRate: 1 - present / rows.length };
+  const categories = data.labels
+    .map((label, code) => ({ label, count: counts[code]! }))
+    .sort((a, b) => b.count - a.count || (a.label < b.label ? -1 : 1))
+    .map(({ label }) => label);
+  return { name, kind: 'categorical', column, categories, mode: categories[0]!, weight, missingRate: 1 - present / data.codes.length };
 }
 
 /** A numeric value (original units) in the model's scaled space: transform, clip, scale. */
@@ -235,54 +240,73 @@ export function scaleNumeric(feature: NumericFeature, value: number): number {
 export interface EncodedRows {
   /** n × encodedColumns: scaled numerics and weighted one-hot blocks. */
   dense: DenseMatrix;
-  /** n × (numeric features): the scaled numerics alone, for k-prototypes. */
+  /** Categorical features of the schema (whether or not `codes` was built). */
+  categoricalFeatures: number;
+  /** n × (numeric features): the scaled numerics alone, for k-prototypes (0 rows unless asked for). */
   numeric: DenseMatrix;
-  /** n × (categorical features) category codes (index into the feature's categories), for k-prototypes. */
+  /** n × (categorical features) category codes (index into the feature's categories), for k-prototypes (0 rows unless asked for). */
   codes: { data: Int32Array; rows: number; cols: number; cardinalities: Int32Array };
   /** Per row, the share of features that were missing and imputed. */
   imputedFraction: Float64Array;
 }
 
-/** Encodes training rows (missing values imputed) in every form the algorithms use. */
-export function encodeRows(schema: FeatureSchema, rows: readonly CustomerAttributes[]): EncodedRows {
-  const n = rows.length;
+/** Allocates the dense matrix (the service passes shared memory, so parallel k-means needs no copy). */
+export type MatrixAllocator = (length: number) => Float64Array;
+
+/**
+ * Encodes the training customers (missing values imputed): always densely, and with `isMixed` also as
+ * numerics plus category codes (k-prototypes), which the other algorithms need not pay memory for.
+ */
+export function encodeRows(
+  schema: FeatureSchema,
+  table: CustomerTable,
+  options: { allocate?: MatrixAllocator | undefined; isMixed?: boolean } = {},
+): EncodedRows {
+  const n = table.size;
   const d = schema.encodedColumns;
   const numericFeatures = schema.features.filter((f): f is NumericFeature => f.kind === 'numeric');
   const categoricalFeatures = schema.features.filter((f): f is CategoricalFeature => f.kind === 'categorical');
+  const isMixed = options.isMixed ?? true;
   const p = numericFeatures.length;
   const q = categoricalFeatures.length;
-  const dense = new Float64Array(n * d);
-  const numeric = new Float64Array(n * p);
-  const codes = new Int32Array(n * q);
+  const mixedRows = isMixed ? n : 0;
+  const dense = (options.allocate ?? ((length: number) => new Float64Array(length)))(n * d);
+  const numeric = new Float64Array(mixedRows * p);
+  const codes = new Int32Array(mixedRows * q);
   const missing = new Float64Array(n);
   numericFeatures.forEach((feature, j) => {
+    const { values } = table.columns.get(feature.name) as NumericTableColumn;
     const imputed = scaleNumeric(feature, feature.median);
     for (let i = 0; i < n; i++) {
-      const value = rows[i]![feature.name];
+      const value = values[i]!;
       let scaled = imputed;
-      if (typeof value === 'number') scaled = scaleNumeric(feature, value);
-      else missing[i]!++;
+      if (Number.isNaN(value)) missing[i]!++;
+      else scaled = scaleNumeric(feature, value);
       dense[i * d + feature.column] = scaled;
-      numeric[i * p + j] = scaled;
+      if (isMixed) numeric[i * p + j] = scaled;
     }
   });
   categoricalFeatures.forEach((feature, j) => {
-    const index = new Map(feature.categories.map((label, position) => [label, position]));
+    const column = table.columns.get(feature.name) as CategoricalTableColumn;
+    // Table codes (order of appearance) → the feature's category positions (most frequent first).
+    const position = new Map(feature.categories.map((label, index) => [label, index]));
+    const toPosition = Int32Array.from(column.labels, (label) => position.get(label) ?? 0);
     for (let i = 0; i < n; i++) {
-      const value = rows[i]![feature.name];
-      let position = 0;
-      if (isMissingValue(value)) missing[i]!++;
-      else position = index.get(categoryLabel(value!)) ?? 0;
-      dense[i * d + feature.column + position] = feature.weight;
-      codes[i * q + j] = position;
+      const code = column.codes[i]!;
+      let category = 0;
+      if (code < 0) missing[i]!++;
+      else category = toPosition[code]!;
+      dense[i * d + feature.column + category] = feature.weight;
+      if (isMixed) codes[i * q + j] = category;
     }
   });
   const features = schema.features.length;
   for (let i = 0; i < n; i++) missing[i]! /= features;
   return {
     dense: { data: dense, rows: n, cols: d },
-    numeric: { data: numeric, rows: n, cols: p },
-    codes: { data: codes, rows: n, cols: q, cardinalities: Int32Array.from(categoricalFeatures.map((f) => f.categories.length)) },
+    categoricalFeatures: q,
+    numeric: { data: numeric, rows: mixedRows, cols: p },
+    codes: { data: codes, rows: mixedRows, cols: q, cardinalities: Int32Array.from(categoricalFeatures.map((f) => f.categories.length)) },
     imputedFraction: missing,
   };
 }

@@ -3,7 +3,7 @@
  * population, category shares with lifts), deterministic names from the most distinguishing traits,
  * and a short description.
  */
-import type { CustomerAttributes } from '../domain/dataset.ts';
+import type { CategoricalTableColumn, CustomerTable, NumericTableColumn } from '../domain/customer-table.ts';
 import type { FeatureSchema } from '../domain/model.ts';
 import {
   AGE_FEATURE,
@@ -15,8 +15,6 @@ import {
   type Word,
 } from '../domain/naming-vocabulary.ts';
 import type { CategoricalTrait, NumericTrait, Trait } from '../domain/persona.ts';
-import { categoryLabel } from './features.ts';
-import { isMissingValue } from './tabular.ts';
 
 export interface PersonaProfile {
   index: number;
@@ -25,26 +23,29 @@ export interface PersonaProfile {
   traits: Trait[];
 }
 
-/** Traits of each of the k personas of `labels` (one label per row of `rows`). */
-export function profilePersonas(schema: FeatureSchema, rows: readonly CustomerAttributes[], labels: Int32Array, k: number): PersonaProfile[] {
+/** Traits of each of the k personas of `labels` (one label per customer of `table`). */
+export function profilePersonas(schema: FeatureSchema, table: CustomerTable, labels: Int32Array, k: number): PersonaProfile[] {
   const sizes = new Int32Array(k);
   for (const label of labels) sizes[label]!++;
   const traitsByPersona: Trait[][] = Array.from({ length: k }, () => []);
   for (const feature of schema.features) {
-    const traits = feature.kind === 'numeric' ? numericTraits(feature.name, rows, labels, k) : categoricalTraits(feature.name, feature.categories, rows, labels, k);
+    const column = table.columns.get(feature.name)!;
+    const traits =
+      feature.kind === 'numeric'
+        ? numericTraits(feature.name, column as NumericTableColumn, labels, k)
+        : categoricalTraits(feature.name, feature.categories, column as CategoricalTableColumn, labels, k);
     traits.forEach((trait, persona) => traitsByPersona[persona]!.push(trait));
   }
-  return traitsByPersona.map((traits, index) => ({ index, size: sizes[index]!, share: sizes[index]! / rows.length, traits }));
+  return traitsByPersona.map((traits, index) => ({ index, size: sizes[index]!, share: sizes[index]! / table.size, traits }));
 }
 
-function numericTraits(feature: string, rows: readonly CustomerAttributes[], labels: Int32Array, k: number): NumericTrait[] {
+function numericTraits(feature: string, column: NumericTableColumn, labels: Int32Array, k: number): NumericTrait[] {
   const sums = new Float64Array(k);
   const counts = new Float64Array(k);
   let total = 0;
   let count = 0;
-  rows.forEach((row, i) => {
-    const value = row[feature];
-    if (typeof value !== 'number') return;
+  column.values.forEach((value, i) => {
+    if (Number.isNaN(value)) return;
     sums[labels[i]!]! += value;
     counts[labels[i]!]!++;
     total += value;
@@ -52,10 +53,7 @@ function numericTraits(feature: string, rows: readonly CustomerAttributes[], lab
   });
   const populationMean = total / count;
   let squares = 0;
-  for (const row of rows) {
-    const value = row[feature];
-    if (typeof value === 'number') squares += (value - populationMean) ** 2;
-  }
+  for (const value of column.values) if (!Number.isNaN(value)) squares += (value - populationMean) ** 2;
   const populationStd = Math.sqrt(squares / count);
   return Array.from({ length: k }, (_, persona) => {
     const personaMean = counts[persona]! > 0 ? sums[persona]! / counts[persona]! : populationMean;
@@ -73,20 +71,20 @@ function numericTraits(feature: string, rows: readonly CustomerAttributes[], lab
 function categoricalTraits(
   feature: string,
   categories: readonly string[],
-  rows: readonly CustomerAttributes[],
+  column: CategoricalTableColumn,
   labels: Int32Array,
   k: number,
 ): CategoricalTrait[] {
   const position = new Map(categories.map((label, index) => [label, index]));
+  const toPosition = column.labels.map((label) => position.get(label));
   const c = categories.length;
   const counts = new Float64Array(k * c);
   const personaTotals = new Float64Array(k);
   const populationCounts = new Float64Array(c);
   let populationTotal = 0;
-  rows.forEach((row, i) => {
-    const value = row[feature];
-    if (isMissingValue(value)) return;
-    const j = position.get(categoryLabel(value!));
+  column.codes.forEach((code, i) => {
+    if (code < 0) return;
+    const j = toPosition[code];
     if (j === undefined) return;
     counts[labels[i]! * c + j]!++;
     personaTotals[labels[i]!]!++;

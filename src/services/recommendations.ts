@@ -11,33 +11,41 @@ const MIN_STORED_SUPPORT = 2;
 const MAX_STORED_PER_PERSONA = 200;
 
 export interface Purchases {
-  customerExternalIds: readonly string[];
+  customerIds: Float64Array;
   productIds: readonly bigint[];
 }
 
+/** Position of `id` in the ascending `ids`, or −1 (binary search: no map of a million entries). */
+function indexOf(ids: Float64Array, id: number): number {
+  let low = 0;
+  let high = ids.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const value = ids[middle]!;
+    if (value === id) return middle;
+    if (value < id) low = middle + 1;
+    else high = middle - 1;
+  }
+  return -1;
+}
+
 /**
- * @param externalIds customers in training order; `labels[i]` is the persona of `externalIds[i]`
+ * @param customerIds customers in training order, ascending; `labels[i]` is the persona of `customerIds[i]`
  * @param purchases distinct (customer, product) pairs
  */
-export function rankProductsByLift(
-  externalIds: readonly string[],
-  labels: Int32Array,
-  k: number,
-  purchases: Purchases,
-): NewRecommendation[][] {
-  const customerIndex = new Map(externalIds.map((id, i) => [id, i]));
+export function rankProductsByLift(customerIds: Float64Array, labels: Int32Array, k: number, purchases: Purchases): NewRecommendation[][] {
   const sizes = new Float64Array(k);
   for (const label of labels) sizes[label]!++;
   const supportByProduct = new Map<bigint, Int32Array>();
   for (let p = 0; p < purchases.productIds.length; p++) {
-    const customer = customerIndex.get(purchases.customerExternalIds[p]!);
-    if (customer === undefined) continue;
+    const customer = indexOf(customerIds, purchases.customerIds[p]!);
+    if (customer < 0) continue;
     const productId = purchases.productIds[p]!;
     let support = supportByProduct.get(productId);
     if (!support) supportByProduct.set(productId, (support = new Int32Array(k)));
     support[labels[customer]!]!++;
   }
-  const n = externalIds.length;
+  const n = customerIds.length;
   return Array.from({ length: k }, (_, persona) => {
     const ranked: Omit<NewRecommendation, 'rank'>[] = [];
     for (const [productId, support] of supportByProduct) {

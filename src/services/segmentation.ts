@@ -85,9 +85,9 @@ interface Candidate {
 }
 
 /** `auto`: k-prototypes handles categorical features natively; purely numeric data goes to k-means. */
-export function chooseAlgorithm(requested: RequestedAlgorithm, encoded: EncodedRows): { algorithm: Algorithm; reason: string } {
+export function chooseAlgorithm(requested: RequestedAlgorithm, hasCategorical: boolean): { algorithm: Algorithm; reason: string } {
   if (requested !== 'auto') return { algorithm: requested, reason: `algorithm ${requested} as requested` };
-  return encoded.codes.cols > 0
+  return hasCategorical
     ? { algorithm: 'kprototypes', reason: 'algorithm auto chose k-prototypes: the features include categorical columns, which it handles natively' }
     : { algorithm: 'kmeans', reason: 'algorithm auto chose k-means: every feature is numeric' };
 }
@@ -98,7 +98,7 @@ export async function computeSegmentation(
   onProgress: (progress: SegmentationProgress) => void = () => {},
   kmeans: KMeansFitter = fitKMeansInThread,
 ): Promise<Segmentation> {
-  const { algorithm, reason: algorithmReason } = chooseAlgorithm(request.algorithm, encoded);
+  const { algorithm, reason: algorithmReason } = chooseAlgorithm(request.algorithm, encoded.categoricalFeatures > 0);
   const candidates: Candidate[] = [];
   for (const k of request.ks) {
     onProgress({ phase: 'fitting', algorithm, k });
@@ -209,6 +209,7 @@ function selectRows(encoded: EncodedRows, indices: ArrayLike<number>): EncodedRo
   const { dense, numeric, codes } = encoded;
   return {
     dense: { data: pick(dense.data, dense.cols, (l) => new Float64Array(l)), rows: m, cols: dense.cols },
+    categoricalFeatures: encoded.categoricalFeatures,
     numeric: { data: pick(numeric.data, numeric.cols, (l) => new Float64Array(l)), rows: m, cols: numeric.cols },
     codes: { data: pick(codes.data, codes.cols, (l) => new Int32Array(l)), rows: m, cols: codes.cols, cardinalities: codes.cardinalities },
     imputedFraction: Float64Array.from({ length: m }, (_, r) => encoded.imputedFraction[indices[r]!]!),

@@ -10,6 +10,7 @@
 import { parse } from 'csv-parse/sync';
 import type { CsvError } from 'csv-parse/sync';
 import type { AttributeValue } from '../domain/dataset.ts';
+import { isMissingValue } from '../domain/customer-table.ts';
 import { DomainError, jsonPointer, ValidationError } from '../domain/errors.ts';
 import type { FieldIssue } from '../domain/errors.ts';
 
@@ -24,7 +25,6 @@ export interface ParsedTable {
 /** How many issues a rejected upload reports; the detail says how many there were in all. */
 export const MAX_REPORTED_ISSUES = 20;
 
-const MISSING_MARKERS = new Set(['', 'na', 'n/a', 'null', 'nan', 'none', '?', '#n/a']);
 const NUMBER_PATTERN = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const DECIMAL_COMMA_PATTERN = /^[+-]?\d+,\d+$/;
 /** "0001", "02139": zero-padded codes (ids, zip codes) are text, and so is every value of their column. */
@@ -32,9 +32,7 @@ const ZERO_PADDED_PATTERN = /^[+-]?0\d/;
 /** Larger magnitudes lose integer precision in float64 and overflow squared distances. */
 export const MAX_ABS_NUMBER = 1e15;
 
-export function isMissingValue(value: unknown): boolean {
-  return value === null || value === undefined || (typeof value === 'string' && MISSING_MARKERS.has(value.trim().toLowerCase()));
-}
+export { isMissingValue };
 
 export class IssueCollector {
   readonly issues: FieldIssue[] = [];
@@ -72,7 +70,7 @@ function detectDelimiter(text: string): string {
 
 function convertCell(raw: string, delimiter: string, isText: boolean): AttributeValue {
   const value = raw.trim();
-  if (MISSING_MARKERS.has(value.toLowerCase())) return null;
+  if (isMissingValue(value)) return null;
   if (isText) return value;
   if (NUMBER_PATTERN.test(value)) return Number(value);
   if (delimiter === ';' && DECIMAL_COMMA_PATTERN.test(value)) return Number(value.replace(',', '.'));

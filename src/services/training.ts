@@ -8,10 +8,11 @@ import { UnprocessableDataError, ValidationError } from '../domain/errors.ts';
 import type { FeatureRequest, ModelParameters, ModelSummary, NumericScaling, RequestedAlgorithm } from '../domain/model.ts';
 import type { DatasetRepository, ModelRepository, NewModel } from '../domain/repositories.ts';
 import { rowToArray } from '../engine/index.ts';
-import { DEFAULT_CATEGORICAL_WEIGHT, encodeRows, fitFeatureSchema, resolveFeatureRequests } from './features.ts';
+import { checkNumericColumns, columnRequests, DEFAULT_CATEGORICAL_WEIGHT, encodeRows, fitFeatureSchema, resolveFeatureRequests } from './features.ts';
+import type { MatrixAllocator } from './features.ts';
 import { describePersona, namePersonas, profilePersonas, slugify } from './persona-profiles.ts';
 import { rankProductsByLift } from './recommendations.ts';
-import { computeSegmentation, fitKMeansInThread } from './segmentation.ts';
+import { chooseAlgorithm, computeSegmentation, fitKMeansInThread } from './segmentation.ts';
 import type { KMeansFitter, SegmentationProgress } from './segmentation.ts';
 
 export interface TrainingRequest {
@@ -54,13 +55,22 @@ export class TrainingService {
   private readonly models: ModelRepository;
   private readonly clock: TrainingClock;
   private readonly kmeans: KMeansFitter;
+  private readonly allocateMatrix: MatrixAllocator | undefined;
 
-  /** @param options.kmeans k-means fitter (default: the engine's, in this thread; the service passes a parallel one) */
-  constructor(datasets: DatasetRepository, models: ModelRepository, options: { clock?: TrainingClock; kmeans?: KMeansFitter } = {}) {
+  /**
+   * @param options.kmeans k-means fitter (default: the engine's, in this thread; the service passes a parallel one)
+   * @param options.allocateMatrix memory for the encoded customers (the service passes shared memory for the parallel fitter)
+   */
+  constructor(
+    datasets: DatasetRepository,
+    models: ModelRepository,
+    options: { clock?: TrainingClock; kmeans?: KMeansFitter; allocateMatrix?: MatrixAllocator } = {},
+  ) {
     this.datasets = datasets;
     this.models = models;
     this.clock = options.clock ?? { now: () => performance.now() };
     this.kmeans = options.kmeans ?? fitKMeansInThread;
+    this.allocateMatrix = options.allocateMatrix;
   }
 
   async train(request: TrainingRequest, onProgress: (progress: TrainingProgress) => void = () => {}): Promise<ModelSummary> {
@@ -72,10 +82,8 @@ export class TrainingService {
         { location: 'body', pointer: '/datasetId', code: 'unknown_dataset', message: 'no dataset has this id' },
       ]);
     }
-    const customers = await this.datasets.loadCustomers(dataset.id);
-    onProgress({ phase: 'encoding' });
     const exclude = request.exclude ?? [];
-    const featureRequests = resolveFeatureRequests(dataset.columns, customers.attributes, request.features, exclude);
+    const featureRequests = resolveFeatureRequests(dataset.columns, request.features, exclude);
     if (featureRequests.length === 0) {
       throw new UnprocessableDataError(`dataset ${dataset.name} has no usable column`, [
         { location: 'body', pointer: '/datasetId', code: 'no_usable_columns', message: dataset.columns.map((c) => `${c.name}: ${c.reason ?? c.kind}`).join('; ') },
@@ -96,15 +104,22 @@ export class TrainingService {
       stabilityResamples: request.stabilityResamples ?? DEFAULT_STABILITY_RESAMPLES,
     };
     const ks = parameters.k !== null ? [parameters.k] : range(parameters.kRange![0], parameters.kRange![1]);
-    checkEnoughCustomers(customers.externalIds.length, ks, parameters.k !== null ? '/k' : '/kRange');
+    checkEnoughCustomers(dataset.counts.customers, ks, parameters.k !== null ? '/k' : '/kRange');
 
-    const featureSchema = fitFeatureSchema(dataset.columns, customers.attributes, featureRequests, {
+    const customers = await this.datasets.loadCustomerTable(dataset.id, columnRequests(dataset.columns, featureRequests), dataset.counts.customers);
+    checkNumericColumns(customers, featureRequests);
+    onProgress({ phase: 'encoding' });
+    const featureSchema = fitFeatureSchema(dataset.columns, customers, featureRequests, {
       scaling: request.preprocessing?.scaling ?? 'standard',
       transform: request.preprocessing?.transform ?? 'auto',
       clip: request.preprocessing?.clip ?? true,
       categoricalWeight: parameters.categoricalWeight,
     });
-    const encoded = encodeRows(featureSchema, customers.attributes);
+    const hasCategorical = featureSchema.features.some((feature) => feature.kind === 'categorical');
+    const encoded = encodeRows(featureSchema, customers, {
+      allocate: this.allocateMatrix,
+      isMixed: chooseAlgorithm(parameters.requestedAlgorithm, hasCategorical).algorithm === 'kprototypes',
+    });
     const segmentation = await computeSegmentation(
       encoded,
       {
@@ -124,10 +139,10 @@ export class TrainingService {
 
     onProgress({ phase: 'profiling' });
     const { k, labels } = segmentation;
-    const profiles = profilePersonas(featureSchema, customers.attributes, labels, k);
+    const profiles = profilePersonas(featureSchema, customers, labels, k);
     const names = namePersonas(profiles);
     const purchases = await this.datasets.loadPurchases(dataset.id);
-    const recommendations = rankProductsByLift(customers.externalIds, labels, k, purchases);
+    const recommendations = rankProductsByLift(customers.customerIds, labels, k, purchases);
     onProgress({ phase: 'saving' });
     const model: NewModel = {
       name: request.name,

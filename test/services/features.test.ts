@@ -1,18 +1,26 @@
 import { describe, expect, it } from 'vitest';
+import { customerTableFromRows } from '../../src/domain/customer-table.ts';
 import type { ColumnProfile, CustomerAttributes } from '../../src/domain/dataset.ts';
 import { ValidationError } from '../../src/domain/errors.ts';
 import type { NumericFeature } from '../../src/domain/model.ts';
 import { profileColumns } from '../../src/services/columns.ts';
-import { encodeRows, fitFeatureSchema, resolveFeatureRequests, scaleNumeric } from '../../src/services/features.ts';
+import { checkNumericColumns, columnRequests, encodeRows, fitFeatureSchema, resolveFeatureRequests, scaleNumeric } from '../../src/services/features.ts';
 import type { PreprocessingDefaults } from '../../src/services/features.ts';
 
 const defaults: PreprocessingDefaults = { scaling: 'standard', transform: 'auto', clip: true, categoricalWeight: Math.SQRT1_2 };
 
-function fit(rows: CustomerAttributes[], options: Partial<PreprocessingDefaults> = {}, requests?: Parameters<typeof resolveFeatureRequests>[2]) {
+function tableOf(rows: CustomerAttributes[], requests?: Parameters<typeof resolveFeatureRequests>[1]) {
   const profiles: ColumnProfile[] = profileColumns(Object.keys(rows[0]!), rows);
-  const features = resolveFeatureRequests(profiles, rows, requests, []);
-  return fitFeatureSchema(profiles, rows, features, { ...defaults, ...options });
+  const features = resolveFeatureRequests(profiles, requests, []);
+  return { profiles, features, table: customerTableFromRows(rows, columnRequests(profiles, features)) };
 }
+
+function fit(rows: CustomerAttributes[], options: Partial<PreprocessingDefaults> = {}) {
+  const { profiles, features, table } = tableOf(rows);
+  return fitFeatureSchema(profiles, table, features, { ...defaults, ...options });
+}
+
+const encode = (schema: ReturnType<typeof fit>, rows: CustomerAttributes[]) => encodeRows(schema, tableOf(rows).table);
 
 function issuesOf(action: () => unknown) {
   try {
@@ -62,7 +70,7 @@ describe('fitFeatureSchema', () => {
     const schema = fit([{ x: 1 }, { x: null }, { x: 3 }, { x: 10 }], { transform: 'none', clip: false });
     const x = schema.features[0] as NumericFeature;
     expect(x).toMatchObject({ median: 3, missingRate: 0.25 });
-    const encoded = encodeRows(schema, [{ x: null }]);
+    const encoded = encodeRows(schema, customerTableFromRows([{ x: null }], [{ name: 'x', kind: 'numeric' }]));
     expect(encoded.dense.data[0]).toBeCloseTo(scaleNumeric(x, 3), 12);
     expect(encoded.imputedFraction[0]).toBe(1);
   });
@@ -70,7 +78,7 @@ describe('fitFeatureSchema', () => {
   it('one-hot encodes a categorical column, most frequent category first, and gives codes for k-prototypes', () => {
     const schema = fit([{ c: 'b' }, { c: 'a' }, { c: 'b' }, { c: null }]);
     expect(schema.features[0]).toMatchObject({ kind: 'categorical', categories: ['b', 'a'], mode: 'b', missingRate: 0.25 });
-    const encoded = encodeRows(schema, [{ c: 'a' }, { c: null }]);
+    const encoded = encodeRows(schema, customerTableFromRows([{ c: 'a' }, { c: null }], [{ name: 'c', kind: 'categorical' }]));
     expect(Array.from(encoded.dense.data)).toEqual([0, Math.SQRT1_2, Math.SQRT1_2, 0]);
     expect(Array.from(encoded.codes.data)).toEqual([1, 0]);
     expect(Array.from(encoded.codes.cardinalities)).toEqual([2]);
@@ -79,7 +87,7 @@ describe('fitFeatureSchema', () => {
   it('encodes training rows exactly as scaleNumeric does at assignment', () => {
     const rows = Array.from({ length: 50 }, (_, i) => ({ spend: Math.round(Math.exp(i / 8)) }));
     const schema = fit(rows);
-    const encoded = encodeRows(schema, rows);
+    const encoded = encode(schema, rows);
     rows.forEach((row, i) => expect(encoded.dense.data[i]).toBe(scaleNumeric(schema.features[0] as NumericFeature, row.spend)));
   });
 });
@@ -93,18 +101,19 @@ describe('resolveFeatureRequests', () => {
   const profiles = profileColumns(Object.keys(rows[0]!), rows);
 
   it('defaults to every usable column that is not excluded', () => {
-    expect(resolveFeatureRequests(profiles, rows, undefined, ['plan']).map((f) => f.name)).toEqual(['age', 'id_like']);
+    expect(resolveFeatureRequests(profiles, undefined, ['plan']).map((f) => f.name)).toEqual(['age', 'id_like']);
   });
 
   it('names the column and the record when a column declared numeric holds text', () => {
     const mixed = [{ v: 1 }, { v: 'abc' }];
-    expect(issuesOf(() => resolveFeatureRequests(profileColumns(['v'], mixed), mixed, [{ name: 'v', kind: 'numeric' }], []))).toEqual([
+    const { features, table } = tableOf(mixed, [{ name: 'v', kind: 'numeric' }]);
+    expect(issuesOf(() => checkNumericColumns(table, features))).toEqual([
       { location: 'body', pointer: '/features/0', code: 'not_numeric', message: 'column "v" is declared numeric but record 1 holds "abc"' },
     ]);
   });
 
   it('rejects constant columns, unknown columns, repeats and excluded features with pointers', () => {
-    const issues = issuesOf(() => resolveFeatureRequests(profiles, rows, ['note', 'ghost', 'age', 'age', 'plan'], ['plan']));
+    const issues = issuesOf(() => resolveFeatureRequests(profiles, ['note', 'ghost', 'age', 'age', 'plan'], ['plan']));
     expect(issues.map((issue) => [issue.pointer, issue.code])).toEqual([
       ['/features/0', 'unusable_column'],
       ['/features/1', 'unknown_column'],
@@ -114,6 +123,6 @@ describe('resolveFeatureRequests', () => {
   });
 
   it('rejects an excluded column the dataset does not have', () => {
-    expect(issuesOf(() => resolveFeatureRequests(profiles, rows, undefined, ['churn']))[0]).toMatchObject({ pointer: '/exclude/0', code: 'unknown_column' });
+    expect(issuesOf(() => resolveFeatureRequests(profiles, undefined, ['churn']))[0]).toMatchObject({ pointer: '/exclude/0', code: 'unknown_column' });
   });
 });

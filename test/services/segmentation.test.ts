@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { CustomerAttributes } from '../../src/domain/dataset.ts';
 import { adjustedRandIndex } from '../../src/engine/index.ts';
 import { profileColumns } from '../../src/services/columns.ts';
-import { encodeRows, fitFeatureSchema, resolveFeatureRequests } from '../../src/services/features.ts';
+import { customerTableFromRows } from '../../src/domain/customer-table.ts';
+import { columnRequests, encodeRows, fitFeatureSchema, resolveFeatureRequests } from '../../src/services/features.ts';
 import type { PreprocessingDefaults } from '../../src/services/features.ts';
 import { chooseAlgorithm, computeSegmentation } from '../../src/services/segmentation.ts';
 import type { SegmentationProgress, SegmentationRequest } from '../../src/services/segmentation.ts';
@@ -14,8 +15,9 @@ const request: SegmentationRequest = { algorithm: 'kmeans', ks: [3], seed: 5, nI
 
 function encode(rows: CustomerAttributes[], options: Partial<PreprocessingDefaults> = {}) {
   const profiles = profileColumns(Object.keys(rows[0]!), rows);
-  const schema = fitFeatureSchema(profiles, rows, resolveFeatureRequests(profiles, rows, undefined, []), { ...defaults, ...options });
-  return encodeRows(schema, rows);
+  const features = resolveFeatureRequests(profiles, undefined, []);
+  const table = customerTableFromRows(rows, columnRequests(profiles, features));
+  return encodeRows(fitFeatureSchema(profiles, table, features, { ...defaults, ...options }), table);
 }
 
 const customers = segmentCustomers(15).map(({ customer_id: _id, ...rest }) => rest as CustomerAttributes);
@@ -78,8 +80,8 @@ describe('computeSegmentation', () => {
 
 describe('chooseAlgorithm', () => {
   it('turns auto into k-prototypes for mixed data and k-means for numeric data', () => {
-    expect(chooseAlgorithm('auto', encode(customers)).algorithm).toBe('kprototypes');
-    expect(chooseAlgorithm('auto', encode(customers.map(({ home_ownership: _home, ...rest }) => rest))).algorithm).toBe('kmeans');
-    expect(chooseAlgorithm('gmm', encode(customers))).toEqual({ algorithm: 'gmm', reason: 'algorithm gmm as requested' });
+    expect(chooseAlgorithm('auto', true).algorithm).toBe('kprototypes');
+    expect(chooseAlgorithm('auto', false).algorithm).toBe('kmeans');
+    expect(chooseAlgorithm('gmm', true)).toEqual({ algorithm: 'gmm', reason: 'algorithm gmm as requested' });
   });
 });
