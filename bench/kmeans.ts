@@ -21,6 +21,9 @@
  * - ours, mini-batch (fitMiniBatchKMeans, batch 1024, final assignment of every row included).
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { kmeans as mlKMeans } from 'ml-kmeans';
@@ -124,6 +127,30 @@ function measure(name: Case, runs: number): RunResult {
   return results[Math.floor(results.length / 2)]!;
 }
 
+/**
+ * scikit-learn on the same data (scripts/reference/kmeans_timing.py), when /usr/bin/python3 has it
+ * (Debian: python3-sklearn): Lloyd from the same start, and k-means++ plus Lloyd.
+ */
+function measureScikitLearn(runs: number): { sameStart: RunResult; kmeansPlusPlus: RunResult; version: string } | null {
+  const folder = mkdtempSync(join(tmpdir(), 'kmeans-bench-'));
+  try {
+    const { x } = makeBlobs({ n, d, k, seed, centerSpread: 1.5 });
+    writeFileSync(join(folder, 'x.bin'), new Uint8Array(x.data.buffer));
+    writeFileSync(join(folder, 'init.bin'), new Uint8Array(kmeansPlusPlus(x, k, createRandom(seed)).data.buffer));
+    const script = new URL('../scripts/reference/kmeans_timing.py', import.meta.url).pathname;
+    const output = execFileSync('/usr/bin/python3', [script, join(folder, 'x.bin'), join(folder, 'init.bin'), String(n), String(d), String(k), String(runs)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const parsed = JSON.parse(output) as { sameStart: RunResult; kmeansPlusPlus: RunResult; version: string };
+    return { ...parsed, sameStart: { ...parsed.sameStart, peakRssMb: Number.NaN }, kmeansPlusPlus: { ...parsed.kmeansPlusPlus, peakRssMb: Number.NaN } };
+  } catch {
+    return null;
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
 if (values.child !== undefined) {
   process.stdout.write(JSON.stringify(await runChild(values.child as Case)));
 } else {
@@ -137,7 +164,7 @@ if (values.child !== undefined) {
   const header = `${'case'.padEnd(44)}${'time'.padStart(10)}${'iter'.padStart(6)}${'inertia'.padStart(16)}${'peak RSS'.padStart(11)}   vs ml-kmeans`;
   const line = (name: string, r: RunResult, against: RunResult | undefined): string => {
     const ratio = against === undefined ? '' : `${(against.ms / r.ms).toFixed(1)}× faster, inertia × ${(r.inertia / against.inertia).toFixed(6)}`;
-    return `${name.padEnd(44)}${r.ms.toFixed(0).padStart(7)} ms${String(r.iterations).padStart(6)}${r.inertia.toExponential(6).padStart(16)}${r.peakRssMb.toFixed(0).padStart(8)} MB   ${ratio}`;
+    return `${name.padEnd(44)}${r.ms.toFixed(0).padStart(7)} ms${String(r.iterations).padStart(6)}${r.inertia.toExponential(6).padStart(16)}${(Number.isNaN(r.peakRssMb) ? 'n/a' : r.peakRssMb.toFixed(0)).padStart(8)} MB   ${ratio}`;
   };
   console.log(header);
   console.log(line('ml-kmeans, its own k-means++ (baseline)', baseline, undefined));
@@ -145,6 +172,13 @@ if (values.child !== undefined) {
     console.log(line('ml-kmeans, Lloyd from our start', sameStart, undefined));
     console.log(line('ours, Lloyd from the same start', measure('ours-lloyd-same-start', runs), sameStart));
     console.log(line('ours, Hamerly from the same start', measure('ours-hamerly-same-start', runs), sameStart));
+  }
+  const scikitLearn = measureScikitLearn(runs);
+  if (scikitLearn) {
+    console.log(line(`scikit-learn ${scikitLearn.version}, Lloyd from our start`, scikitLearn.sameStart, sameStart));
+    console.log(line(`scikit-learn ${scikitLearn.version}, k-means++ and Lloyd`, scikitLearn.kmeansPlusPlus, baseline));
+  } else {
+    console.log('scikit-learn: not available (/usr/bin/python3 without sklearn; Debian package python3-sklearn)');
   }
   const threads = availableParallelism();
   console.log(line('ours, k-means++ and Hamerly, 1 thread', measure('ours-single', runs), baseline));

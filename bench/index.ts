@@ -1,0 +1,24 @@
+/**
+ * `npm run bench`: every engine benchmark in turn, each printing its figures beside the baseline it
+ * measures in the same run. `npm run bench -- kmeans gmm` runs only those.
+ *
+ *   kmeans       1,000,000 × 12, k = 8: ours (1 and all threads, mini-batch) vs ml-kmeans
+ *   kprototypes  200,000 × (8 numeric + 4 categorical), k = 8
+ *   gmm          200,000 × 12, k = 8, diagonal covariance (vs scikit-learn when installed)
+ *   silhouette   1,000,000 rows scored on a seeded sample of 5,000
+ *   training     1,000,000 customers end to end through PostgreSQL: time and peak RSS
+ */
+import { spawnSync } from 'node:child_process';
+
+const BENCHMARKS = ['kmeans', 'kprototypes', 'gmm', 'silhouette', 'training'] as const;
+const chosen = process.argv.slice(2).filter((name) => !name.startsWith('-'));
+const unknown = chosen.filter((name) => !(BENCHMARKS as readonly string[]).includes(name));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark ${unknown.join(', ')}; choose from ${BENCHMARKS.join(', ')}`);
+  process.exit(2);
+}
+for (const name of chosen.length > 0 ? chosen : BENCHMARKS) {
+  console.log(`\n== ${name}`);
+  const result = spawnSync(process.execPath, [new URL(`./${name}.ts`, import.meta.url).pathname], { stdio: 'inherit' });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
