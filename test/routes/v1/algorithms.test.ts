@@ -124,3 +124,44 @@ describe('algorithms through /v1/models and /v1/assign', () => {
     });
   });
 });
+
+describe('training off the event loop', () => {
+  it('spends the CPU of a training in a worker thread, and /v1/assign answers meanwhile', async () => {
+    const t = await buildTestApp();
+    try {
+      const upload = await t.app.inject({ method: 'POST', url: '/v1/datasets', headers: t.admin, payload: segmentUpload(2_000) });
+      const datasetId = upload.json().id;
+      const first = await t.app.inject({ method: 'POST', url: '/v1/models', headers: t.admin, payload: { name: 'serving', datasetId, k: 3, stabilityResamples: 0 } });
+      await t.app.inject({ method: 'POST', url: `/v1/models/${first.json().id}/activate`, headers: t.admin });
+
+      const threadBefore = process.threadCpuUsage();
+      const processBefore = process.cpuUsage();
+      let isTrainingDone = false;
+      const training = t.app
+        .inject({ method: 'POST', url: '/v1/models', headers: t.admin, payload: { name: 'busy', datasetId, kRange: [2, 8], nInit: 5, stabilityResamples: 40 } })
+        .then((response) => {
+          isTrainingDone = true;
+          return response;
+        });
+      let answeredDuringTraining = 0;
+      while (!isTrainingDone) {
+        const response = await t.app.inject({ method: 'POST', url: '/v1/assign', headers: t.admin, payload: { attributes: { age: 30 } } });
+        expect(response.statusCode).toBe(200);
+        if (!isTrainingDone) answeredDuringTraining++;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      const thread = process.threadCpuUsage(threadBefore);
+      const whole = process.cpuUsage(processBefore);
+      const trained = await training;
+      expect(trained.statusCode).toBe(201);
+      // The training's CPU is spent by other threads of the process (the training worker), not by the
+      // thread that serves requests, which meanwhile kept answering.
+      const mainThreadMs = (thread.user + thread.system) / 1000;
+      const otherThreadsMs = (whole.user + whole.system) / 1000 - mainThreadMs;
+      expect(otherThreadsMs).toBeGreaterThan(mainThreadMs);
+      expect(answeredDuringTraining).toBeGreaterThan(0);
+    } finally {
+      await t.close();
+    }
+  });
+});
