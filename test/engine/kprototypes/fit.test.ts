@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { CategoricalMatrix, KModesOptions, KPrototypesOptions, KPrototypesResult, MixedMatrix } from '../../../src/engine/index.ts';
 import { fitKModes, fitKPrototypes, fromRows, predictKPrototypes } from '../../../src/engine/index.ts';
@@ -7,6 +6,7 @@ import { columnMeansAndStds } from '../../../src/engine/kprototypes/mixed.ts';
 import { expectEngineError, isBitIdentical, isRelativelyClose } from '../support/assertions.ts';
 import { makeMixedBlobs } from './mixed-blobs.ts';
 import { bank, bankInitialPrototypes, bankSample, encodeRows, purity, soybean, soybeanCodes } from './reference-data.ts';
+import { sharedPath } from '../../helpers/shared-data.ts';
 
 const noCategories = (rows: number): CategoricalMatrix => ({ codes: new Int32Array(0), rows, cols: 0, cardinalities: new Int32Array(0) });
 
@@ -395,7 +395,7 @@ interface BankFull {
 }
 
 function readBankFull(): BankFull {
-  const path = fileURLToPath(new URL('../../../../shared/data/bank_marketing/bank-full.csv', import.meta.url));
+  const path = sharedPath('data/bank_marketing/bank-full.csv');
   const [header, ...lines] = readFileSync(path, 'utf8').trim().split('\n');
   const names = header!.split(';').map((name) => name.replaceAll('"', ''));
   const records = lines.map((line) => {
