@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { z } from 'zod';
-import { ColumnProfile } from '../domain/dataset.ts';
+import { ColumnProfile, TenureUnit } from '../domain/dataset.ts';
 import { CustomerTableBuilder } from '../domain/customer-table.ts';
 import type { ColumnRequest } from '../domain/customer-table.ts';
 import type { AttributeValue, CustomerAttributes, DatasetSummary, NewDataset, NewInteraction, NewProduct } from '../domain/dataset.ts';
@@ -26,6 +26,9 @@ const summarySelect = {
   id: true,
   name: true,
   idColumn: true,
+  valueColumn: true,
+  tenureColumn: true,
+  tenureUnit: true,
   columns: true,
   createdAt: true,
   _count: { select: { customers: true, products: true, interactions: true } },
@@ -38,6 +41,8 @@ function toSummary(row: SummaryRow): DatasetSummary {
     id: row.id,
     name: row.name,
     idColumn: row.idColumn,
+    valueColumn: row.valueColumn,
+    tenure: row.tenureColumn ? { column: row.tenureColumn, unit: TenureUnit.parse(row.tenureUnit ?? 'years') } : null,
     columns: ColumnProfiles.parse(row.columns),
     createdAt: row.createdAt,
     counts: { customers: row._count.customers, products: row._count.products, interactions: row._count.interactions },
@@ -58,7 +63,14 @@ export function createDatasetRepository(db: Database, databaseUrl: string): Data
     async create(dataset: NewDataset) {
       const id = await db.$transaction(async (tx) => {
         const created = await tx.dataset.create({
-          data: { name: dataset.name, idColumn: dataset.idColumn, columns: dataset.columns },
+          data: {
+            name: dataset.name,
+            idColumn: dataset.idColumn,
+            columns: dataset.columns,
+            valueColumn: dataset.valueColumn,
+            tenureColumn: dataset.tenure?.column ?? null,
+            tenureUnit: dataset.tenure?.unit ?? null,
+          },
           select: { id: true },
         });
         await insertCustomers(tx, created.id, dataset.customers.externalIds, dataset.customers.attributes);

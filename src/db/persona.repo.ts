@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { PersonaQuality, Trait } from '../domain/persona.ts';
+import { PersonaDrivers, PersonaEdits, PersonaProfile, PersonaQuality, Strategy, Trait } from '../domain/persona.ts';
 import type { Persona } from '../domain/persona.ts';
 import type { PersonaRepository } from '../domain/repositories.ts';
 import type { Database } from './client.ts';
 import type { Prisma } from './generated/client.ts';
 
 const Traits = z.array(Trait);
+const Strategies = z.array(Strategy);
 
 const personaSelect = {
   id: true,
@@ -13,8 +14,13 @@ const personaSelect = {
   index: true,
   key: true,
   name: true,
+  tagline: true,
   description: true,
   traits: true,
+  profile: true,
+  drivers: true,
+  strategies: true,
+  edits: true,
   size: true,
   share: true,
   centroid: true,
@@ -22,7 +28,15 @@ const personaSelect = {
 } as const;
 
 function toPersona(row: Prisma.PersonaGetPayload<{ select: typeof personaSelect }>): Persona {
-  return { ...row, traits: Traits.parse(row.traits), quality: PersonaQuality.parse(row.quality) };
+  return {
+    ...row,
+    traits: Traits.parse(row.traits),
+    quality: PersonaQuality.parse(row.quality),
+    profile: PersonaProfile.parse(row.profile),
+    drivers: PersonaDrivers.parse(row.drivers),
+    strategies: Strategies.parse(row.strategies),
+    edits: PersonaEdits.parse(row.edits),
+  };
 }
 
 export function createPersonaRepository(db: Database): PersonaRepository {

@@ -36,7 +36,16 @@ export interface NewInteraction {
   occurredAt: Date | null;
 }
 
-export interface NewDataset {
+export const TenureUnit = z.enum(['years', 'months', 'days']);
+export type TenureUnit = z.infer<typeof TenureUnit>;
+
+/** Columns that carry business meaning beyond being features: each customer's value and tenure. */
+export interface ValueDeclaration {
+  valueColumn: string | null;
+  tenure: { column: string; unit: TenureUnit } | null;
+}
+
+export interface NewDataset extends ValueDeclaration {
   name: string;
   idColumn: string | null;
   columns: ColumnProfile[];
@@ -45,7 +54,7 @@ export interface NewDataset {
   interactions: NewInteraction[];
 }
 
-export interface DatasetSummary {
+export interface DatasetSummary extends ValueDeclaration {
   id: string;
   name: string;
   idColumn: string | null;

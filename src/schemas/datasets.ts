@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ColumnProfile } from '../domain/dataset.ts';
+import { ColumnProfile, TenureUnit } from '../domain/dataset.ts';
 import { AttributeValue, Timestamp } from './common.ts';
 
 export const CustomerRecord = z.record(z.string().min(1), AttributeValue).describe('One customer: column name → value');
@@ -28,6 +28,9 @@ export const DatasetUpload = z
   .object({
     name: z.string().min(1).max(200).optional(),
     idColumn: z.string().min(1).nullable().optional().describe('Column with the external ids; null for row numbers; omitted: detected by name (id, customer_id, CustomerID…)'),
+    valueColumn: z.string().min(1).optional(),
+    tenureColumn: z.string().min(1).optional(),
+    tenureUnit: TenureUnit.optional(),
     customers: z.array(CustomerRecord).min(1),
     products: z.array(ProductRecord).optional(),
     interactions: z.array(InteractionRecord).optional(),
@@ -54,6 +57,9 @@ export const DatasetUploadQuery = z
   .object({
     name: z.string().min(1).max(200).optional().describe('Dataset name (for CSV/NDJSON bodies; a JSON object body may carry its own)'),
     idColumn: z.string().min(1).optional().describe('Column with the external ids (default: detected by name, else row numbers)'),
+    valueColumn: z.string().min(1).optional().describe("Numeric column of each customer's value (default: detected by name: premium, spend, monetary, balance…)"),
+    tenureColumn: z.string().min(1).optional().describe("Numeric column of each customer's tenure (default: detected by name)"),
+    tenureUnit: TenureUnit.optional().describe('Unit of the tenure column (default: days or months when its name says so, else years)'),
   })
   .strict();
 
@@ -62,6 +68,8 @@ export const Dataset = z
     id: z.uuid(),
     name: z.string(),
     idColumn: z.string().nullable(),
+    valueColumn: z.string().nullable().describe("Each customer's value (premium, spend, balance): personas report their share of it"),
+    tenure: z.object({ column: z.string(), unit: TenureUnit }).nullable().describe("Each customer's tenure: with the value, personas get a CLV-like figure"),
     createdAt: Timestamp,
     counts: z.object({ customers: z.number().int(), products: z.number().int(), interactions: z.number().int() }),
     columns: z.array(ColumnProfile).describe('Inferred type of every column (except the id column)'),
@@ -73,6 +81,8 @@ export const Dataset = z
         id: '3f1e2a4b-5c6d-4e7f-8a9b-0c1d2e3f4a5b',
         name: 'mall',
         idColumn: 'CustomerID',
+        valueColumn: null,
+        tenure: null,
         createdAt: '2026-11-24T09:30:00.000Z',
         counts: { customers: 200, products: 0, interactions: 0 },
         columns: [

@@ -52,6 +52,7 @@ export const PersonaSummary = z.object({
   index: z.number().int(),
   key: z.string(),
   name: z.string(),
+  tagline: z.string(),
   description: z.string(),
   size: z.number().int(),
   share: z.number(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PersonaQuality, Trait } from '../domain/persona.ts';
+import { PersonaDrivers, PersonaEdits, PersonaProfile, PersonaQuality, Strategy, Trait } from '../domain/persona.ts';
 
 export const Persona = z
   .object({
@@ -8,11 +8,16 @@ export const Persona = z
     index: z.number().int(),
     key: z.string().describe('Slug of the name, unique within the model'),
     name: z.string(),
+    tagline: z.string(),
     description: z.string(),
     size: z.number().int().describe('Customers in the persona at training'),
     share: z.number().describe('Share of all customers'),
     traits: z.array(Trait).describe('Per feature: persona vs population'),
+    profile: PersonaProfile,
+    drivers: PersonaDrivers,
+    strategies: z.array(Strategy),
     quality: PersonaQuality,
+    edits: PersonaEdits,
   })
   .meta({
     id: 'Persona',

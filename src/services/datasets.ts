@@ -3,8 +3,9 @@
  * and stored in one transaction — a rejected upload leaves nothing behind and reports its first
  * problems by record and column.
  */
-import type { AttributeValue, CustomerAttributes, DatasetSummary, NewInteraction, NewProduct } from '../domain/dataset.ts';
+import type { AttributeValue, ColumnProfile, CustomerAttributes, DatasetSummary, NewInteraction, NewProduct, TenureUnit, ValueDeclaration } from '../domain/dataset.ts';
 import { jsonPointer, NotFoundError, ValidationError } from '../domain/errors.ts';
+import type { FieldIssue } from '../domain/errors.ts';
 import type { DatasetRepository, Page } from '../domain/repositories.ts';
 import { profileColumns } from './columns.ts';
 import { IssueCollector, isMissingValue, MAX_ABS_NUMBER, parseCsv, parseNdjson } from './tabular.ts';
@@ -41,6 +42,11 @@ export interface CustomerUpload {
   rows: Row[];
   /** Column order for the stored profile; defaults to the order of first appearance. */
   columns?: string[] | undefined;
+  /** Numeric column of each customer's value (premium, spend, balance); undefined: detected by name. */
+  valueColumn?: string | undefined;
+  /** Numeric column of each customer's tenure and its unit; undefined: detected by name. */
+  tenureColumn?: string | undefined;
+  tenureUnit?: TenureUnit | undefined;
   products?: ProductInput[] | undefined;
   interactions?: InteractionInput[] | undefined;
   /** Where customers, products and interactions sit in the request body, for error pointers. */
@@ -78,6 +84,9 @@ export class DatasetService {
     const dataset = await this.create({
       name: options.name,
       idColumn: 'customer_id',
+      valueColumn: 'monetary',
+      tenureColumn: 'tenure_days',
+      tenureUnit: 'days',
       rows: summary.customers,
       products: summary.products,
       interactions: summary.interactions,
@@ -86,7 +95,7 @@ export class DatasetService {
   }
 
   /** Customers from CSV or NDJSON text. */
-  async createFromText(source: TextTable, options: { name?: string | undefined; idColumn?: string | undefined }): Promise<DatasetSummary> {
+  async createFromText(source: TextTable, options: Omit<CustomerUpload, 'rows' | 'columns' | 'products' | 'interactions' | 'pointers'>): Promise<DatasetSummary> {
     const table = this.readTable(source);
     return this.create({ ...options, rows: table.rows, columns: table.columns });
   }
@@ -128,13 +137,15 @@ export class DatasetService {
     checkReferences(interactions, (id) => customerIds.has(id), (id) => productIds.has(id), pointers.interactions, issues);
     issues.throwIfAny('the upload');
 
+    const profiles = profileColumns(
+      columns.filter((column) => column !== idColumn),
+      attributes,
+    );
     return this.datasets.create({
       name: upload.name ?? `upload ${new Date().toISOString()}`,
       idColumn,
-      columns: profileColumns(
-        columns.filter((column) => column !== idColumn),
-        attributes,
-      ),
+      columns: profiles,
+      ...declareValueColumns(profiles, upload),
       customers: { externalIds, attributes },
       products,
       interactions,
@@ -184,6 +195,29 @@ export class DatasetService {
     checkReferences(interactions, (id) => !unknownCustomers.has(id), (id) => !unknownProducts.has(id), '', issues);
     issues.throwIfAny('the interactions');
   }
+}
+
+const VALUE_COLUMN = /premium|monetary|spend|revenue|sales|balance|charges|amount|value|ltv|clv/i;
+const TENURE_COLUMN = /tenure|customer.?since|years.?with|months.?with|days.?with|membership/i;
+
+/**
+ * The value and tenure columns: as declared, or the first numeric column whose name says so
+ * (tenure in days or months when its name says so, else years).
+ */
+function declareValueColumns(profiles: readonly ColumnProfile[], upload: Pick<CustomerUpload, 'valueColumn' | 'tenureColumn' | 'tenureUnit'>): ValueDeclaration {
+  const numeric = profiles.filter((profile) => profile.kind === 'numeric');
+  const issues: FieldIssue[] = [];
+  for (const [field, column] of [['valueColumn', upload.valueColumn], ['tenureColumn', upload.tenureColumn]] as const) {
+    // A declared column may also be constant (a one-customer upload); text makes no value.
+    if (column !== undefined && !profiles.some((profile) => profile.name === column && (profile.kind === 'numeric' || profile.kind === 'constant'))) {
+      issues.push({ location: 'query', pointer: `/${field}`, code: 'not_a_numeric_column', message: `"${column}" is not a numeric column of the upload` });
+    }
+  }
+  if (issues.length > 0) throw new ValidationError('the declared value columns cannot be used', issues);
+  const valueColumn = upload.valueColumn ?? numeric.find((profile) => VALUE_COLUMN.test(profile.name))?.name ?? null;
+  const tenureColumn = upload.tenureColumn ?? numeric.find((profile) => TENURE_COLUMN.test(profile.name))?.name ?? null;
+  const unit: TenureUnit = upload.tenureUnit ?? (/day/i.test(tenureColumn ?? '') ? 'days' : /month/i.test(tenureColumn ?? '') ? 'months' : 'years');
+  return { valueColumn, tenure: tenureColumn ? { column: tenureColumn, unit } : null };
 }
 
 function columnsOf(rows: readonly Row[]): string[] {

@@ -63,6 +63,8 @@ export interface Segmentation {
   distances: Float64Array;
   /** k × d centres in the dense encoded space (the mean of each persona's encoded rows). */
   denseCenters: DenseMatrix;
+  /** Per persona, the root-mean-square distance of its members to its dense centre. */
+  denseSpread: Float64Array;
   /** Centres the algorithm serves with: dense centres (k-means), numeric prototypes (k-prototypes), means (mixtures). */
   servingCenters: DenseMatrix;
   metrics: Omit<ModelMetrics, 'customers' | 'trainingMs'>;
@@ -117,6 +119,7 @@ export async function computeSegmentation(
         ? `k = ${best.k} has the lowest BIC (${best.scores.bic!.toFixed(1)}) of k = ${request.ks[0]}…${request.ks.at(-1)}`
         : `k = ${best.k} has the highest silhouette (${best.scores.silhouette.toFixed(3)}) of k = ${request.ks[0]}…${request.ks.at(-1)}`;
   const denseCenters = clusterMeans(encoded.dense, best.labels, best.k);
+  const denseSpread = rootMeanSquare(squaredDistancesToCenters(encoded.dense, best.labels, denseCenters), best.labels, best.k);
   const outliers = computeOutlierThresholds(best.distances, best.labels, best.k, { imputedFractions: encoded.imputedFraction });
   let stability: ReturnType<typeof assessClusterStability> | null = null;
   if (request.stabilityResamples > 0) {
@@ -132,6 +135,7 @@ export async function computeSegmentation(
     labels: best.labels,
     distances: best.distances,
     denseCenters,
+    denseSpread,
     servingCenters: best.servingCenters,
     metrics: {
       k: best.k,
@@ -173,9 +177,20 @@ export async function computeSegmentation(
         isDataQuality: cluster.isDataQualityCluster,
         reasons,
         distanceThreshold: cluster.distanceThreshold,
+        nearDuplicateOf: null,
       };
     }),
   };
+}
+
+function rootMeanSquare(squaredDistances: Float64Array, labels: Int32Array, k: number): Float64Array {
+  const sums = new Float64Array(k);
+  const counts = new Float64Array(k);
+  for (let i = 0; i < labels.length; i++) {
+    sums[labels[i]!]! += squaredDistances[i]!;
+    counts[labels[i]!]!++;
+  }
+  return sums.map((sum, c) => (counts[c]! > 0 ? Math.sqrt(sum / counts[c]!) : 0));
 }
 
 /**

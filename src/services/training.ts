@@ -6,11 +6,14 @@
  */
 import { UnprocessableDataError, ValidationError } from '../domain/errors.ts';
 import type { FeatureRequest, ModelParameters, ModelSummary, NumericScaling, RequestedAlgorithm } from '../domain/model.ts';
+import type { CustomerTable } from '../domain/customer-table.ts';
+import type { DatasetSummary } from '../domain/dataset.ts';
 import type { DatasetRepository, ModelRepository, NewModel } from '../domain/repositories.ts';
-import { rowToArray } from '../engine/index.ts';
 import { checkNumericColumns, columnRequests, DEFAULT_CATEGORICAL_WEIGHT, encodeRows, fitFeatureSchema, resolveFeatureRequests } from './features.ts';
 import type { MatrixAllocator } from './features.ts';
-import { describePersona, namePersonas, profilePersonas, slugify } from './persona-profiles.ts';
+import { buildPersonas, DEFAULT_NAMING_RULES } from './persona-builder.ts';
+import type { NamingRules } from './persona-builder.ts';
+import type { ValueColumns } from './persona-profiles.ts';
 import { rankProductsByLift } from './recommendations.ts';
 import { chooseAlgorithm, computeSegmentation, fitKMeansInThread } from './segmentation.ts';
 import type { KMeansFitter, SegmentationProgress } from './segmentation.ts';
@@ -56,21 +59,24 @@ export class TrainingService {
   private readonly clock: TrainingClock;
   private readonly kmeans: KMeansFitter;
   private readonly allocateMatrix: MatrixAllocator | undefined;
+  private readonly namingRules: NamingRules;
 
   /**
    * @param options.kmeans k-means fitter (default: the engine's, in this thread; the service passes a parallel one)
    * @param options.allocateMatrix memory for the encoded customers (the service passes shared memory for the parallel fitter)
+   * @param options.namingRules naming vocabulary and strategy library (default: the shipped ones)
    */
   constructor(
     datasets: DatasetRepository,
     models: ModelRepository,
-    options: { clock?: TrainingClock; kmeans?: KMeansFitter; allocateMatrix?: MatrixAllocator } = {},
+    options: { clock?: TrainingClock; kmeans?: KMeansFitter; allocateMatrix?: MatrixAllocator; namingRules?: NamingRules } = {},
   ) {
     this.datasets = datasets;
     this.models = models;
     this.clock = options.clock ?? { now: () => performance.now() };
     this.kmeans = options.kmeans ?? fitKMeansInThread;
     this.allocateMatrix = options.allocateMatrix;
+    this.namingRules = options.namingRules ?? DEFAULT_NAMING_RULES;
   }
 
   async train(request: TrainingRequest, onProgress: (progress: TrainingProgress) => void = () => {}): Promise<ModelSummary> {
@@ -106,7 +112,7 @@ export class TrainingService {
     const ks = parameters.k !== null ? [parameters.k] : range(parameters.kRange![0], parameters.kRange![1]);
     checkEnoughCustomers(dataset.counts.customers, ks, parameters.k !== null ? '/k' : '/kRange');
 
-    const customers = await this.datasets.loadCustomerTable(dataset.id, columnRequests(dataset.columns, featureRequests), dataset.counts.customers);
+    const customers = await this.datasets.loadCustomerTable(dataset.id, [...columnRequests(dataset.columns, featureRequests), ...valueColumnRequests(dataset, featureRequests)], dataset.counts.customers);
     checkNumericColumns(customers, featureRequests);
     onProgress({ phase: 'encoding' });
     const featureSchema = fitFeatureSchema(dataset.columns, customers, featureRequests, {
@@ -139,8 +145,18 @@ export class TrainingService {
 
     onProgress({ phase: 'profiling' });
     const { k, labels } = segmentation;
-    const profiles = profilePersonas(featureSchema, customers, labels, k);
-    const names = namePersonas(profiles);
+    const personas = buildPersonas({
+      schema: featureSchema,
+      table: customers,
+      labels,
+      k,
+      denseCenters: segmentation.denseCenters,
+      denseSpread: segmentation.denseSpread,
+      quality: segmentation.quality,
+      valueColumns: valueColumnsOf(dataset, customers),
+      drivers: null,
+      rules: this.namingRules,
+    });
     const purchases = await this.datasets.loadPurchases(dataset.id);
     const recommendations = rankProductsByLift(customers.customerIds, labels, k, purchases);
     onProgress({ phase: 'saving' });
@@ -153,18 +169,7 @@ export class TrainingService {
       metrics: { ...segmentation.metrics, customers: encoded.dense.rows, trainingMs: Math.round(this.clock.now() - started) },
       artifacts: segmentation.artifacts,
       datasetId: dataset.id,
-      personas: profiles.map((profile) => ({
-        index: profile.index,
-        key: slugify(names[profile.index]!),
-        name: names[profile.index]!,
-        description: describePersona(profile, encoded.dense.rows),
-        traits: profile.traits,
-        size: profile.size,
-        share: profile.share,
-        centroid: rowToArray(segmentation.denseCenters, profile.index),
-        quality: segmentation.quality[profile.index]!,
-        recommendations: recommendations[profile.index]!,
-      })),
+      personas: personas.map((persona) => ({ ...persona, recommendations: recommendations[persona.index]! })),
     };
     return this.models.create(model);
   }
@@ -183,6 +188,28 @@ export class InProcessTrainingRunner implements TrainingRunner {
   }
 
   async close(): Promise<void> {}
+}
+
+const DAYS_PER_YEAR = 365.25;
+
+/** The dataset's value and tenure columns, read as numbers alongside the features (when not features already). */
+function valueColumnRequests(dataset: DatasetSummary, features: readonly { name: string }[]) {
+  const names = [dataset.valueColumn, dataset.tenure?.column].filter((name): name is string => name !== null && name !== undefined);
+  return [...new Set(names)].filter((name) => !features.some((feature) => feature.name === name)).map((name) => ({ name, kind: 'numeric' as const }));
+}
+
+function valueColumnsOf(dataset: DatasetSummary, table: CustomerTable): ValueColumns {
+  const numeric = (name: string | null | undefined) => {
+    const column = name ? table.columns.get(name) : undefined;
+    return column?.kind === 'numeric' ? column.values : null;
+  };
+  const value = numeric(dataset.valueColumn);
+  const tenure = numeric(dataset.tenure?.column);
+  const perYear = dataset.tenure?.unit === 'days' ? DAYS_PER_YEAR : dataset.tenure?.unit === 'months' ? 12 : 1;
+  return {
+    value: value && dataset.valueColumn ? { column: dataset.valueColumn, values: value } : null,
+    tenure: tenure && dataset.tenure ? { column: dataset.tenure.column, years: tenure.map((amount) => amount / perYear) } : null,
+  };
 }
 
 function range(from: number, to: number): number[] {

@@ -49,16 +49,19 @@ export const datasetRoutes: FastifyPluginAsyncZod<{ uploadLimitBytes: number }> 
       },
     },
     async (request, reply) => {
-      const { name, idColumn } = request.query;
+      const query = request.query;
       const text = textTableOf(request);
       const body = request.body as z.infer<typeof DatasetUploadBody>;
       const dataset = text
-        ? await app.services.datasets.createFromText(text, { name, idColumn })
+        ? await app.services.datasets.createFromText(text, query)
         : Array.isArray(body)
-          ? await app.services.datasets.create({ name, idColumn, rows: body })
+          ? await app.services.datasets.create({ ...query, rows: body })
           : await app.services.datasets.create({
-              name: body.name ?? name,
-              idColumn: body.idColumn === undefined ? idColumn : body.idColumn,
+              name: body.name ?? query.name,
+              idColumn: body.idColumn === undefined ? query.idColumn : body.idColumn,
+              valueColumn: body.valueColumn ?? query.valueColumn,
+              tenureColumn: body.tenureColumn ?? query.tenureColumn,
+              tenureUnit: body.tenureUnit ?? query.tenureUnit,
               rows: body.customers,
               products: body.products,
               interactions: body.interactions,

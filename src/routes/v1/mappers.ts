@@ -15,13 +15,13 @@ export function toModelDto(model: ModelSummary) {
 }
 
 export function toPersonaSummaryDto(persona: Persona) {
-  const { id, index, key, name, description, size, share, quality } = persona;
-  return { id, index, key, name, description, size, share, quality };
+  const { id, index, key, name, tagline, description, size, share, quality } = persona;
+  return { id, index, key, name, tagline, description, size, share, quality };
 }
 
 export function toPersonaDto(persona: Persona) {
-  const { id, modelId, index, key, name, description, size, share, traits, quality } = persona;
-  return { id, modelId, index, key, name, description, size, share, traits, quality };
+  const { id, modelId, index, key, name, tagline, description, size, share, traits, profile, drivers, strategies, quality, edits } = persona;
+  return { id, modelId, index, key, name, tagline, description, size, share, traits, profile, drivers, strategies, quality, edits };
 }
 
 export function toApiKeyDto(key: ApiKeyRecord) {

@@ -60,7 +60,7 @@ describe('/v1/personas', () => {
       if (home?.kind !== 'categorical') throw new Error('home_ownership is categorical');
       const rent = home.categories.find((category) => category.value === 'rent')!;
       expect(rent).toEqual({ value: 'rent', personaShare: 1, populationShare: 1 / 3, lift: 3 });
-      expect(persona.description).toMatch(/^33% of customers \(20 of 60\)\./);
+      expect(persona.description).toMatch(new RegExp(`^${persona.name} are 33% of customers \\(20 of 60\\)\\. Compared with everyone: home ownership is rent for 100%`));
     });
 
     it('answers 404 for an unknown persona', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Trait } from '../../src/domain/persona.ts';
-import { describePersona, distinguishingTraits, namePersonas, readableFeature, slugify } from '../../src/services/persona-profiles.ts';
-import type { PersonaProfile } from '../../src/services/persona-profiles.ts';
+import { describePersona, distinguishingTraits, namePersonas, readableFeature, slugify } from '../../src/services/persona-naming.ts';
+import type { ProfiledPersona } from '../../src/services/persona-profiles.ts';
 
 const numeric = (feature: string, zScore: number): Trait => ({ feature, kind: 'numeric', populationMean: 50, populationStd: 10, personaMean: 50 + 10 * zScore, zScore });
 const categorical = (feature: string, value: string, personaShare: number, populationShare: number): Trait => ({
@@ -12,7 +12,7 @@ const categorical = (feature: string, value: string, personaShare: number, popul
     { value: 'other', personaShare: 1 - personaShare, populationShare: 1 - populationShare, lift: (1 - personaShare) / (1 - populationShare) },
   ],
 });
-const persona = (index: number, size: number, traits: Trait[]): PersonaProfile => ({ index, size, share: size / 100, traits });
+const persona = (index: number, size: number, traits: Trait[]): ProfiledPersona => ({ index, size, share: size / 100, traits, profile: { value: null, clv: null, snake: [] } });
 
 describe('namePersonas', () => {
   it('names a persona from its strongest traits with the vocabulary, words in natural order', () => {
@@ -64,7 +64,9 @@ describe('distinguishingTraits', () => {
 
 describe('describePersona', () => {
   it('states the size and the strongest traits in plain words', () => {
-    expect(describePersona(persona(0, 25, [numeric('age', -1.2)]), 100)).toBe('25% of customers (25 of 100). Age averages 38 against 50 overall (1.2 sd lower).');
+    expect(describePersona(persona(0, 25, [numeric('age', -1.2)]), 100, { name: 'Young Customers' })).toBe(
+      'Young Customers are 25% of customers (25 of 100). Compared with everyone: age averages 38 against 50 overall (1.2 sd lower).',
+    );
   });
 });
 
