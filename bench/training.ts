@@ -19,6 +19,7 @@ import { createDatasetRepository } from '../src/db/dataset.repo.ts';
 import { startEmbeddedPostgres } from '../src/db/embedded-postgres.ts';
 import { applyMigrations } from '../src/db/migrate.ts';
 import { createModelRepository } from '../src/db/model.repo.ts';
+import { createPersonaRepository } from '../src/db/persona.repo.ts';
 import { generateInsuranceBook } from '../src/demo/insurance-book.ts';
 import { DatasetService } from '../src/services/datasets.ts';
 import { TrainingService } from '../src/services/training.ts';
@@ -38,7 +39,7 @@ if (values.step === 'upload') {
 } else if (values.step === 'train') {
   const database = createPrismaClient({ url: values.url!, poolSize: 2 });
   const pool = createKMeansPool({ threads: loadConfig().trainingThreads });
-  const training = new TrainingService(createDatasetRepository(database, values.url!), createModelRepository(database), {
+  const training = new TrainingService(createDatasetRepository(database, values.url!), createModelRepository(database), createPersonaRepository(database), {
     kmeans: (x, options) => fitKMeansParallel(x, { ...options, pool }),
   });
   const phases: string[] = [];

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { PersonaDrivers, PersonaEdits, PersonaProfile, PersonaQuality, Strategy, Trait } from '../domain/persona.ts';
 import type { Persona } from '../domain/persona.ts';
-import type { PersonaRepository } from '../domain/repositories.ts';
+import { ConflictError, NotFoundError } from '../domain/errors.ts';
+import type { PersonaEdit, PersonaRepository } from '../domain/repositories.ts';
 import type { Database } from './client.ts';
 import type { Prisma } from './generated/client.ts';
+import { isRecordNotFound, isUniqueViolation } from './prisma-errors.ts';
 
 const Traits = z.array(Trait);
 const Strategies = z.array(Strategy);
@@ -49,6 +51,26 @@ export function createPersonaRepository(db: Database): PersonaRepository {
     async findById(id: string) {
       const row = await db.persona.findUnique({ where: { id }, select: personaSelect });
       return row ? toPersona(row) : null;
+    },
+
+    async update(id: string, edit: PersonaEdit) {
+      try {
+        const row = await db.persona.update({
+          where: { id },
+          data: {
+            ...(edit.name === undefined ? {} : { name: edit.name }),
+            ...(edit.description === undefined ? {} : { description: edit.description }),
+            ...(edit.strategies === undefined ? {} : { strategies: edit.strategies }),
+            edits: edit.edits,
+          },
+          select: personaSelect,
+        });
+        return toPersona(row);
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new ConflictError(`another persona of this model is already named "${edit.name}"`);
+        if (isRecordNotFound(error)) throw new NotFoundError(`persona ${id} does not exist`);
+        throw error;
+      }
     },
 
     async recommendations(personaId, { minSupport, limit, offset }) {

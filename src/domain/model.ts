@@ -80,6 +80,19 @@ export const KSelectionEntry = z.object({
 });
 export type KSelectionEntry = z.infer<typeof KSelectionEntry>;
 
+const PersonaReference = z.object({ key: z.string(), name: z.string() });
+
+export const PersonaContinuity = z
+  .object({
+    previousModelId: z.uuid().optional(),
+    previousVersion: z.number().int().optional(),
+    matched: z.array(z.object({ from: PersonaReference, to: PersonaReference, distance: z.number() })).describe('Matched pairs: the later persona inherits the key and human edits'),
+    new: z.array(PersonaReference).describe('Personas of the later version without a counterpart'),
+    vanished: z.array(PersonaReference).describe('Personas of the earlier version without a counterpart'),
+    sharedFeatures: z.array(z.string()).describe('Features the comparison used'),
+  })
+  .meta({ id: 'PersonaContinuity' });
+
 export const ModelMetrics = z
   .object({
     k: z.number().int().positive(),
@@ -114,6 +127,9 @@ export const ModelMetrics = z
       })
       .nullable()
       .describe('Bootstrap stability (Hennig 2007); null when not computed'),
+    continuity: PersonaContinuity.nullable()
+      .default(null)
+      .describe('How the personas match those of the version that was active when this one was trained (null for the first version)'),
     trainingMs: z.number().int(),
     warnings: z.array(z.string()),
   })

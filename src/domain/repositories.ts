@@ -6,7 +6,7 @@ import type { ApiKeyRecord, ApiKeyScope } from './api-key.ts';
 import type { ColumnRequest, CustomerTable } from './customer-table.ts';
 import type { DatasetSummary, NewDataset, NewInteraction, NewProduct } from './dataset.ts';
 import type { FeatureSchema, ModelArtifacts, ModelMetrics, ModelParameters, ModelStatus, ModelSummary, StoredModel } from './model.ts';
-import type { NewPersona, NewRecommendation, Persona, Recommendation } from './persona.ts';
+import type { NewPersona, NewRecommendation, Persona, PersonaEdits, Recommendation, Strategy } from './persona.ts';
 
 export interface Page {
   limit: number;
@@ -70,9 +70,18 @@ export interface ModelRepository {
   delete(id: string): Promise<void>;
 }
 
+export interface PersonaEdit {
+  name?: string | undefined;
+  description?: string | undefined;
+  strategies?: Strategy[] | undefined;
+  edits: PersonaEdits;
+}
+
 export interface PersonaRepository {
   listByModel(modelId: string): Promise<Persona[]>;
   findById(id: string): Promise<Persona | null>;
+  /** Applies a human edit; throws ConflictError when the name is taken in the model. */
+  update(id: string, edit: PersonaEdit): Promise<Persona>;
   recommendations(personaId: string, options: { minSupport: number } & Page): Promise<{ items: Recommendation[]; total: number }>;
 }
 

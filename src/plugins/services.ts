@@ -56,7 +56,7 @@ export function createServices(config: Config, { database, databaseUrl }: Servic
   const datasets = new DatasetService(datasetRepository, { maxJsonDepth: config.maxJsonDepth });
   const training: TrainingRunner =
     databaseUrl === null
-      ? new InProcessTrainingRunner(new TrainingService(datasetRepository, modelRepository))
+      ? new InProcessTrainingRunner(new TrainingService(datasetRepository, modelRepository, personaRepository))
       : new WorkerTrainingRunner({ databaseUrl, poolSize: 2, threads: config.trainingThreads }, config.trainingConcurrency);
   const models = new ModelService(modelRepository, personaRepository, registry, training);
   return {

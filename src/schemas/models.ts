@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Algorithm, FeatureRequest, ModelMetrics, ModelParameters, ModelStatus, NumericScaling, RequestedAlgorithm } from '../domain/model.ts';
+import { Algorithm, FeatureRequest, ModelMetrics, ModelParameters, ModelStatus, NumericScaling, PersonaContinuity, RequestedAlgorithm } from '../domain/model.ts';
 import { PersonaQuality } from '../domain/persona.ts';
 import { Timestamp } from './common.ts';
 
@@ -100,3 +100,12 @@ export const ActivationResult = z.object({
   activated: Model,
   previous: Model.nullable().describe('The version that was active before (now inactive, kept for rollback)'),
 });
+
+export const CompareParams = z.object({ id: z.uuid(), otherId: z.uuid() });
+
+export const ModelComparison = PersonaContinuity.omit({ previousModelId: true, previousVersion: true })
+  .extend({
+    from: z.object({ id: z.uuid(), name: z.string(), version: z.number().int() }),
+    to: z.object({ id: z.uuid(), name: z.string(), version: z.number().int() }),
+  })
+  .meta({ id: 'ModelComparison' });

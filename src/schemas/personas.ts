@@ -87,3 +87,25 @@ export const RecommendationQuery = z
     offset: z.coerce.number().int().min(0).default(0),
   })
   .strict();
+
+export const PersonaPatch = z
+  .object({
+    name: z.string().trim().min(1).max(80).optional(),
+    description: z.string().trim().min(1).max(2000).optional(),
+    strategies: z
+      .array(
+        z
+          .object({
+            id: z.string().min(1).max(80).default('custom'),
+            title: z.string().trim().min(1).max(120),
+            description: z.string().trim().min(1).max(1000),
+            trigger: z.string().max(300).default('set by hand'),
+          })
+          .strict(),
+      )
+      .max(20)
+      .optional(),
+  })
+  .strict()
+  .refine((patch) => Object.keys(patch).length > 0, 'give at least one of name, description, strategies')
+  .meta({ examples: [{ name: 'City Starters', description: 'Young renters in the city who do everything on their phone.' }] });

@@ -2,6 +2,8 @@ import { NotFoundError } from '../domain/errors.ts';
 import type { ModelFilter, ModelRepository, Page, PersonaRepository } from '../domain/repositories.ts';
 import type { ModelArtifacts, ModelSummary } from '../domain/model.ts';
 import type { Persona } from '../domain/persona.ts';
+import { matchPersonas } from './persona-continuity.ts';
+import type { PersonaMatching } from './persona-continuity.ts';
 import type { ModelRegistry } from './registry.ts';
 import type { TrainingProgress, TrainingRequest, TrainingRunner } from './training.ts';
 
@@ -42,6 +44,12 @@ export class ModelService {
   private async detail(model: ModelSummary): Promise<ModelDetail> {
     const [personas, artifacts] = await Promise.all([this.personas.listByModel(model.id), this.models.findArtifacts(model.id)]);
     return { ...model, personas, map: artifacts?.map ?? null };
+  }
+
+  /** How the personas of two versions correspond (Hungarian matching in their shared feature space). */
+  async compare(id: string, otherId: string): Promise<{ from: ModelSummary; to: ModelSummary } & PersonaMatching> {
+    const [from, to] = await Promise.all([this.get(id), this.get(otherId)]);
+    return { from, to, ...matchPersonas(from.personas, to.personas) };
   }
 
   async activate(id: string): Promise<{ activated: ModelSummary; previous: ModelSummary | null }> {

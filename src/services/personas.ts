@@ -1,4 +1,5 @@
 import { NotFoundError } from '../domain/errors.ts';
+import type { Persona, Strategy } from '../domain/persona.ts';
 import type { Page, PersonaRepository } from '../domain/repositories.ts';
 import type { ModelRegistry } from './registry.ts';
 
@@ -22,6 +23,22 @@ export class PersonaService {
     const persona = await this.personas.findById(id);
     if (!persona) throw new NotFoundError(`persona ${id} does not exist`);
     return persona;
+  }
+
+  /**
+   * A person's edit of the name, description or strategies. Recorded with who and when, so that the
+   * persona of a retrained version that matches this one inherits it; serving picks the name up at once.
+   */
+  async edit(id: string, changes: { name?: string | undefined; description?: string | undefined; strategies?: Strategy[] | undefined }, editor: string): Promise<Persona> {
+    const persona = await this.get(id);
+    const stamp = { by: editor, at: new Date().toISOString() };
+    const edits = { ...persona.edits };
+    if (changes.name !== undefined) edits.name = stamp;
+    if (changes.description !== undefined) edits.description = stamp;
+    if (changes.strategies !== undefined) edits.strategies = stamp;
+    const updated = await this.personas.update(id, { ...changes, edits });
+    await this.registry.refresh(persona.modelId);
+    return updated;
   }
 
   async recommendations(personaId: string, options: { minSupport: number } & Page) {

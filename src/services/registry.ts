@@ -54,6 +54,17 @@ export class ModelRegistry {
     return result;
   }
 
+  /** Recompiles a version this replica serves or caches (after an edit of its personas). */
+  async refresh(id: string): Promise<void> {
+    const active = [...this.activeByName.values()].find((model) => model.id === id);
+    if (active) {
+      const next = new Map(this.activeByName);
+      next.set(active.name, { ...(await this.loadCompiled(id)), activatedAt: active.activatedAt });
+      this.publish(next);
+    }
+    if (this.inactiveCache.has(id)) this.inactiveCache.set(id, await this.loadCompiled(id));
+  }
+
   /** Drops a deleted version from the caches. */
   forget(id: string): void {
     this.inactiveCache.delete(id);

@@ -5,13 +5,15 @@
  * TrainingRunner puts it: a worker thread in the service (src/workers), in-process in tools and tests.
  */
 import { UnprocessableDataError, ValidationError } from '../domain/errors.ts';
-import type { FeatureRequest, ModelParameters, ModelSummary, NumericScaling, RequestedAlgorithm } from '../domain/model.ts';
+import type { FeatureRequest, ModelMetrics, ModelParameters, ModelSummary, NumericScaling, RequestedAlgorithm } from '../domain/model.ts';
+import type { NewPersona } from '../domain/persona.ts';
 import type { CustomerTable } from '../domain/customer-table.ts';
 import type { DatasetSummary } from '../domain/dataset.ts';
-import type { DatasetRepository, ModelRepository, NewModel } from '../domain/repositories.ts';
+import type { DatasetRepository, ModelRepository, NewModel, PersonaRepository } from '../domain/repositories.ts';
 import { checkNumericColumns, columnRequests, DEFAULT_CATEGORICAL_WEIGHT, encodeRows, fitFeatureSchema, resolveFeatureRequests } from './features.ts';
 import type { MatrixAllocator } from './features.ts';
 import { buildPersonas, DEFAULT_NAMING_RULES } from './persona-builder.ts';
+import { inheritFromPrevious } from './persona-continuity.ts';
 import type { NamingRules } from './persona-builder.ts';
 import type { ValueColumns } from './persona-profiles.ts';
 import { rankProductsByLift } from './recommendations.ts';
@@ -56,6 +58,7 @@ export interface TrainingClock {
 export class TrainingService {
   private readonly datasets: DatasetRepository;
   private readonly models: ModelRepository;
+  private readonly personas: PersonaRepository;
   private readonly clock: TrainingClock;
   private readonly kmeans: KMeansFitter;
   private readonly allocateMatrix: MatrixAllocator | undefined;
@@ -69,10 +72,12 @@ export class TrainingService {
   constructor(
     datasets: DatasetRepository,
     models: ModelRepository,
+    personas: PersonaRepository,
     options: { clock?: TrainingClock; kmeans?: KMeansFitter; allocateMatrix?: MatrixAllocator; namingRules?: NamingRules } = {},
   ) {
     this.datasets = datasets;
     this.models = models;
+    this.personas = personas;
     this.clock = options.clock ?? { now: () => performance.now() };
     this.kmeans = options.kmeans ?? fitKMeansInThread;
     this.allocateMatrix = options.allocateMatrix;
@@ -145,7 +150,7 @@ export class TrainingService {
 
     onProgress({ phase: 'profiling' });
     const { k, labels } = segmentation;
-    const personas = buildPersonas({
+    const built = buildPersonas({
       schema: featureSchema,
       table: customers,
       labels,
@@ -157,6 +162,7 @@ export class TrainingService {
       drivers: null,
       rules: this.namingRules,
     });
+    const { personas, continuity } = await this.inherit(request.name, built);
     const purchases = await this.datasets.loadPurchases(dataset.id);
     const recommendations = rankProductsByLift(customers.customerIds, labels, k, purchases);
     onProgress({ phase: 'saving' });
@@ -166,12 +172,21 @@ export class TrainingService {
       parameters,
       featureSchema,
       centroids: segmentation.servingCenters,
-      metrics: { ...segmentation.metrics, customers: encoded.dense.rows, trainingMs: Math.round(this.clock.now() - started) },
+      metrics: { ...segmentation.metrics, continuity, customers: encoded.dense.rows, trainingMs: Math.round(this.clock.now() - started) },
       artifacts: segmentation.artifacts,
       datasetId: dataset.id,
       personas: personas.map((persona) => ({ ...persona, recommendations: recommendations[persona.index]! })),
     };
     return this.models.create(model);
+  }
+
+  /** Matches the new personas to the active version's of the same name: keys and human edits carry over. */
+  private async inherit(modelName: string, personas: NewPersona[]): Promise<{ personas: NewPersona[]; continuity: ModelMetrics['continuity'] }> {
+    const { items } = await this.models.list({ name: modelName, status: 'active' }, { limit: 1, offset: 0 });
+    const previous = items[0];
+    if (!previous) return { personas, continuity: null };
+    const { personas: inherited, matching } = inheritFromPrevious(await this.personas.listByModel(previous.id), personas);
+    return { personas: inherited, continuity: { previousModelId: previous.id, previousVersion: previous.version, ...matching } };
   }
 }
 

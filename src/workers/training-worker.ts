@@ -8,6 +8,7 @@ import type { KMeansPool } from '../compute/index.ts';
 import { createPrismaClient } from '../db/client.ts';
 import { createDatasetRepository } from '../db/dataset.repo.ts';
 import { createModelRepository } from '../db/model.repo.ts';
+import { createPersonaRepository } from '../db/persona.repo.ts';
 import { DomainError } from '../domain/errors.ts';
 import { TrainingService } from '../services/training.ts';
 import type { TrainingWorkerCommand, TrainingWorkerData, TrainingWorkerMessage } from './training-runner.ts';
@@ -17,7 +18,7 @@ const database = createPrismaClient({ url: databaseUrl, poolSize });
 // One long-lived pool: starting threads costs a few hundred milliseconds, so it is created on the
 // first k-means fit and reused by every later one.
 let kmeansPool: KMeansPool | null = null;
-const training = new TrainingService(createDatasetRepository(database, databaseUrl), createModelRepository(database), {
+const training = new TrainingService(createDatasetRepository(database, databaseUrl), createModelRepository(database), createPersonaRepository(database), {
   kmeans: (x, options) => fitKMeansParallel(x, { ...options, pool: (kmeansPool ??= createKMeansPool({ threads })) }),
   // Encoded customers go straight into shared memory: the parallel fit then needs no copy.
   allocateMatrix: threads > 1 ? (length) => createSharedMatrix(length, 1).data : undefined,

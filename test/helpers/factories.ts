@@ -18,12 +18,15 @@ export interface SegmentCustomer {
   web_visits: number;
 }
 
-/** `perSegment` customers per segment, with small deterministic jitter around each centre. */
-export function segmentCustomers(perSegment = 20): SegmentCustomer[] {
+/**
+ * `perSegment` customers per segment, with small deterministic jitter around each centre;
+ * another `variant` jitters differently (a perturbed copy of the same population).
+ */
+export function segmentCustomers(perSegment = 20, variant = 0): SegmentCustomer[] {
   const customers: SegmentCustomer[] = [];
   SEGMENTS.forEach((segment, s) => {
     for (let i = 0; i < perSegment; i++) {
-      const jitter = ((i * 7) % 11) - 5; // −5…5, repeating
+      const jitter = ((i * (7 + 2 * variant) + variant) % 11) - 5; // −5…5, repeating
       customers.push({
         customer_id: `S${s}-${String(i).padStart(3, '0')}`,
         age: segment.age + jitter * 0.6,
@@ -60,8 +63,8 @@ export function segmentInteractions(customers: readonly SegmentCustomer[]): Purc
   });
 }
 
-export function segmentUpload(perSegment = 20) {
-  const customers = segmentCustomers(perSegment);
+export function segmentUpload(perSegment = 20, variant = 0) {
+  const customers = segmentCustomers(perSegment, variant);
   return { name: 'segments', customers, products: PRODUCTS, interactions: segmentInteractions(customers) };
 }
 

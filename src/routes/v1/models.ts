@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { commonProblems, IdParams, pageOf, Problem } from '../../schemas/common.ts';
-import { ActivationResult, Model, ModelDetail, ModelListQuery, TrainModelRequest } from '../../schemas/models.ts';
+import { ActivationResult, CompareParams, Model, ModelComparison, ModelDetail, ModelListQuery, TrainModelRequest } from '../../schemas/models.ts';
 import type { ModelDetail as ModelDetailResult } from '../../services/models.ts';
 import { toModelDto, toPersonaSummaryDto } from './mappers.ts';
 
@@ -63,6 +63,26 @@ export const modelRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => toModelDetailDto(await app.services.models.get(request.params.id)),
+  );
+
+  app.get(
+    '/models/:id/compare/:otherId',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['models'],
+        summary: 'Match the personas of two model versions',
+        description:
+          'Each persona is placed in the feature space both versions share (numeric means in standard deviations of the first version, category shares) and the two sets are matched by minimal total distance (Hungarian algorithm); pairs farther apart than 0.6 stay unmatched (new or vanished).',
+        security: [{ apiKey: [] }],
+        params: CompareParams,
+        response: { 200: ModelComparison, ...commonProblems, 404: Problem },
+      },
+    },
+    async (request) => {
+      const { from, to, ...matching } = await app.services.models.compare(request.params.id, request.params.otherId);
+      return { ...matching, from: { id: from.id, name: from.name, version: from.version }, to: { id: to.id, name: to.name, version: to.version } };
+    },
   );
 
   app.post(

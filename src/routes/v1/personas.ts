@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { commonProblems, IdParams, pageOf, Problem } from '../../schemas/common.ts';
-import { Persona, PersonaList, PersonaListQuery, Recommendation, RecommendationQuery } from '../../schemas/personas.ts';
+import { Persona, PersonaList, PersonaListQuery, PersonaPatch, Recommendation, RecommendationQuery } from '../../schemas/personas.ts';
 import { toPersonaDto } from './mappers.ts';
 
 export const personaRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -35,6 +35,28 @@ export const personaRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => toPersonaDto(await app.services.personas.get(request.params.id)),
+  );
+
+  app.patch(
+    '/personas/:id',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags: ['personas'],
+        summary: 'Edit a persona: rename it, rewrite its description or strategies',
+        description:
+          'Edits are recorded (who and when) and survive retraining: the matching persona of a new version of the model inherits them. The new name is served by /v1/assign at once.',
+        security: [{ apiKey: [] }],
+        params: IdParams,
+        body: PersonaPatch,
+        response: { 200: Persona, ...commonProblems, 404: Problem, 409: Problem },
+      },
+    },
+    async (request) => {
+      const persona = await app.services.personas.edit(request.params.id, request.body, request.principal?.name ?? 'anonymous');
+      request.log.info({ personaId: persona.id, fields: Object.keys(request.body) }, 'persona edited');
+      return toPersonaDto(persona);
+    },
   );
 
   app.get(
