@@ -127,6 +127,15 @@ export const ModelMetrics = z
       })
       .nullable()
       .describe('Bootstrap stability (Hennig 2007); null when not computed'),
+    drivers: z
+      .object({
+        model: z.string().describe('The surrogate classifier that explains the personas'),
+        heldOutAccuracy: z.number().nullable().describe('Share of held-out customers whose persona the surrogate predicts: the fidelity of the drivers'),
+        trainAccuracy: z.number(),
+        rows: z.number().int().describe('Customers the surrogate was fitted and tested on (a seeded sample above 20,000)'),
+      })
+      .nullable()
+      .default(null),
     continuity: PersonaContinuity.nullable()
       .default(null)
       .describe('How the personas match those of the version that was active when this one was trained (null for the first version)'),

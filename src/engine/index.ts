@@ -46,3 +46,13 @@ export { computeOutlierThresholds } from './outliers.ts';
 export type { OutlierThresholdOptions, OutlierThresholds, ClusterOutlierThreshold, DataQualityReason, DataQualityReasonCode } from './outliers.ts';
 export { fitPca, projectRows } from './pca.ts';
 export type { PcaResult } from './pca.ts';
+
+// Persona drivers: surrogate classifier, SHAP attributions, readable rules; persona matching across versions.
+export { fitSurrogate, predictSurrogate } from './drivers/surrogate.ts';
+export type { SurrogateOptions, SurrogateModel, SurrogateFit, SurrogatePrediction } from './drivers/surrogate.ts';
+export { explainPersonas, attributeRow } from './drivers/attributions.ts';
+export type { FeatureAttribution, PersonaDrivers, PersonaExplanations } from './drivers/attributions.ts';
+export { findPersonaRules } from './drivers/rules.ts';
+export type { RuleSearchOptions, RuleCondition, NumericCondition, CategoricalCondition, PersonaRule, PersonaRules } from './drivers/rules.ts';
+export { solveAssignment, matchWithBound } from './matching.ts';
+export type { Assignment } from './matching.ts';

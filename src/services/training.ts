@@ -14,6 +14,7 @@ import { checkNumericColumns, columnRequests, DEFAULT_CATEGORICAL_WEIGHT, encode
 import type { MatrixAllocator } from './features.ts';
 import { buildPersonas, DEFAULT_NAMING_RULES } from './persona-builder.ts';
 import { inheritFromPrevious } from './persona-continuity.ts';
+import { analyseDrivers } from './persona-drivers.ts';
 import type { NamingRules } from './persona-builder.ts';
 import type { ValueColumns } from './persona-profiles.ts';
 import { rankProductsByLift } from './recommendations.ts';
@@ -150,6 +151,7 @@ export class TrainingService {
 
     onProgress({ phase: 'profiling' });
     const { k, labels } = segmentation;
+    const drivers = analyseDrivers(featureSchema, encoded.dense, customers, labels, k, parameters.seed);
     const built = buildPersonas({
       schema: featureSchema,
       table: customers,
@@ -159,7 +161,7 @@ export class TrainingService {
       denseSpread: segmentation.denseSpread,
       quality: segmentation.quality,
       valueColumns: valueColumnsOf(dataset, customers),
-      drivers: null,
+      drivers: drivers.drivers,
       rules: this.namingRules,
     });
     const { personas, continuity } = await this.inherit(request.name, built);
@@ -172,7 +174,7 @@ export class TrainingService {
       parameters,
       featureSchema,
       centroids: segmentation.servingCenters,
-      metrics: { ...segmentation.metrics, continuity, customers: encoded.dense.rows, trainingMs: Math.round(this.clock.now() - started) },
+      metrics: { ...segmentation.metrics, drivers: drivers.summary, continuity, customers: encoded.dense.rows, trainingMs: Math.round(this.clock.now() - started) },
       artifacts: segmentation.artifacts,
       datasetId: dataset.id,
       personas: personas.map((persona) => ({ ...persona, recommendations: recommendations[persona.index]! })),
