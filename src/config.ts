@@ -30,6 +30,12 @@ const EnvironmentSchema = z.object({
   DEFAULT_MODEL: z.string().min(1).optional(),
   TRAINING_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
   TRAINING_THREADS: z.coerce.number().int().min(1).max(64).optional(),
+  NAMING_VOCABULARY_FILE: z.string().min(1).optional(),
+  STRATEGY_RULES_FILE: z.string().min(1).optional(),
+  LLM_NAMING_URL: z.url({ protocol: /^https?$/ }).optional(),
+  LLM_NAMING_MODEL: z.string().min(1).optional(),
+  LLM_NAMING_API_KEY: z.string().min(1).optional(),
+  LLM_NAMING_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
 });
 
@@ -57,6 +63,11 @@ export interface Config {
   readonly trainingConcurrency: number;
   /** Threads one k-means fit may use (default: every core). */
   readonly trainingThreads: number;
+  /** JSON files extending the naming vocabulary and the strategy library (null: the shipped ones only). */
+  readonly namingVocabularyFile: string | null;
+  readonly strategyRulesFile: string | null;
+  /** An OpenAI-compatible chat endpoint that names personas; null keeps the deterministic names. */
+  readonly llmNaming: { readonly baseUrl: string; readonly model: string; readonly apiKey: string | null; readonly timeoutMs: number } | null;
   readonly shutdownTimeoutMs: number;
 }
 
@@ -98,6 +109,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     defaultModel: e.DEFAULT_MODEL ?? null,
     trainingConcurrency: e.TRAINING_CONCURRENCY,
     trainingThreads: e.TRAINING_THREADS ?? availableParallelism(),
+    namingVocabularyFile: e.NAMING_VOCABULARY_FILE ?? null,
+    strategyRulesFile: e.STRATEGY_RULES_FILE ?? null,
+    llmNaming: e.LLM_NAMING_URL
+      ? Object.freeze({ baseUrl: e.LLM_NAMING_URL, model: e.LLM_NAMING_MODEL ?? 'gpt-4o-mini', apiKey: e.LLM_NAMING_API_KEY ?? null, timeoutMs: e.LLM_NAMING_TIMEOUT_MS })
+      : null,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   });
 }

@@ -70,6 +70,9 @@ export function compileVocabulary(...files: unknown[]): NamingVocabulary {
 /** The shipped vocabulary. */
 export const DEFAULT_VOCABULARY: NamingVocabulary = compileVocabulary(defaults);
 
+/** The shipped vocabulary under an operator's file, whose entries win. */
+export const extendVocabulary = (custom: unknown): NamingVocabulary => compileVocabulary(custom, defaults);
+
 /** Slot of words made up for features without an entry. */
 export const DEFAULT_SLOT = SLOT.habits;
 /** Feature names that describe age: people picture a persona's age first, so it earns a place in the name. */

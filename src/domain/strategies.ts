@@ -43,6 +43,9 @@ export function compileStrategyLibrary(...files: unknown[]): StrategyLibrary {
 
 export const DEFAULT_STRATEGIES: StrategyLibrary = compileStrategyLibrary(defaults);
 
+/** The shipped rules after an operator's file, whose rules come first. */
+export const extendStrategyLibrary = (custom: unknown): StrategyLibrary => compileStrategyLibrary(custom, defaults);
+
 /** The value tier of a persona: its share of value over its share of customers. */
 export function valueTier(profile: PersonaProfile): 'top' | 'high' | 'low' | 'average' | null {
   const index = profile.value?.index;

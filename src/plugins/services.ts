@@ -18,6 +18,7 @@ import { HealthService } from '../services/health.ts';
 import { ModelService } from '../services/models.ts';
 import { PersonaService } from '../services/personas.ts';
 import { ModelRegistry } from '../services/registry.ts';
+import { loadNamingRules } from '../services/persona-builder.ts';
 import { InProcessTrainingRunner, TrainingService } from '../services/training.ts';
 import type { TrainingRunner } from '../services/training.ts';
 import { WorkerTrainingRunner } from '../workers/training-runner.ts';
@@ -54,10 +55,16 @@ export function createServices(config: Config, { database, databaseUrl }: Servic
   const personaRepository = createPersonaRepository(database);
   const registry = new ModelRegistry(modelRepository, { defaultModelName: config.defaultModel });
   const datasets = new DatasetService(datasetRepository, { maxJsonDepth: config.maxJsonDepth });
+  const namingRuleFiles = { vocabularyFile: config.namingVocabularyFile, strategyRulesFile: config.strategyRulesFile };
+  // Loaded here too, so an invalid file stops the service at start rather than failing every training.
+  const namingRules = loadNamingRules(namingRuleFiles);
   const training: TrainingRunner =
     databaseUrl === null
-      ? new InProcessTrainingRunner(new TrainingService(datasetRepository, modelRepository, personaRepository))
-      : new WorkerTrainingRunner({ databaseUrl, poolSize: 2, threads: config.trainingThreads }, config.trainingConcurrency);
+      ? new InProcessTrainingRunner(new TrainingService(datasetRepository, modelRepository, personaRepository, { namingRules, llmNaming: config.llmNaming }))
+      : new WorkerTrainingRunner(
+          { databaseUrl, poolSize: 2, threads: config.trainingThreads, namingRuleFiles, llmNaming: config.llmNaming },
+          config.trainingConcurrency,
+        );
   const models = new ModelService(modelRepository, personaRepository, registry, training);
   return {
     apiKeys: new ApiKeyService(createApiKeyRepository(database)),

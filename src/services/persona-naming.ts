@@ -46,8 +46,7 @@ export function distinguishingTraits(traits: readonly Trait[], vocabulary: Namin
         if (category.personaShare < MIN_CATEGORY_SHARE || p <= 0 || p >= 1) continue;
         const strength = (category.personaShare - p) / Math.sqrt(p * (1 - p));
         if (strength < MIN_NAMING_STRENGTH || (best && strength <= best.strength)) continue;
-        const entry = vocabulary.categorical.find((candidate) => candidate.feature.test(trait.feature));
-        const word: Word = entry?.values.find((candidate) => candidate.value.test(category.value))?.word ?? { text: titleCase(category.value), role: 'adjective', slot: DEFAULT_SLOT };
+        const word: Word = categoryWord(vocabulary, trait.feature, category.value) ?? { text: titleCase(category.value), role: 'adjective', slot: DEFAULT_SLOT };
         best = {
           feature: trait.feature,
           strength,
@@ -60,6 +59,16 @@ export function distinguishingTraits(traits: readonly Trait[], vocabulary: Namin
     }
   }
   return found.sort((a, b) => b.strength - a.strength || (a.feature < b.feature ? -1 : 1));
+}
+
+/** The first word for the value among every entry of the feature: an operator's entry covering some values leaves the shipped words for the rest. */
+function categoryWord(vocabulary: NamingVocabulary, feature: string, value: string): Word | null {
+  for (const entry of vocabulary.categorical) {
+    if (!entry.feature.test(feature)) continue;
+    const match = entry.values.find((candidate) => candidate.value.test(value));
+    if (match) return match.word;
+  }
+  return null;
 }
 
 /** Traits considered for a name: the strongest few. */

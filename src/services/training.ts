@@ -12,7 +12,9 @@ import type { DatasetSummary } from '../domain/dataset.ts';
 import type { DatasetRepository, ModelRepository, NewModel, PersonaRepository } from '../domain/repositories.ts';
 import { checkNumericColumns, columnRequests, DEFAULT_CATEGORICAL_WEIGHT, encodeRows, fitFeatureSchema, resolveFeatureRequests } from './features.ts';
 import type { MatrixAllocator } from './features.ts';
-import { buildPersonas, DEFAULT_NAMING_RULES } from './persona-builder.ts';
+import { nameWithLlm } from './llm-naming.ts';
+import type { LlmNamingOptions } from './llm-naming.ts';
+import { buildPersonas, DEFAULT_NAMING_RULES, namingBrief } from './persona-builder.ts';
 import { inheritFromPrevious } from './persona-continuity.ts';
 import { analyseDrivers } from './persona-drivers.ts';
 import type { NamingRules } from './persona-builder.ts';
@@ -64,17 +66,19 @@ export class TrainingService {
   private readonly kmeans: KMeansFitter;
   private readonly allocateMatrix: MatrixAllocator | undefined;
   private readonly namingRules: NamingRules;
+  private readonly llmNaming: LlmNamingOptions | null;
 
   /**
    * @param options.kmeans k-means fitter (default: the engine's, in this thread; the service passes a parallel one)
    * @param options.allocateMatrix memory for the encoded customers (the service passes shared memory for the parallel fitter)
    * @param options.namingRules naming vocabulary and strategy library (default: the shipped ones)
+   * @param options.llmNaming an OpenAI-compatible endpoint that names personas (default: none, deterministic names)
    */
   constructor(
     datasets: DatasetRepository,
     models: ModelRepository,
     personas: PersonaRepository,
-    options: { clock?: TrainingClock; kmeans?: KMeansFitter; allocateMatrix?: MatrixAllocator; namingRules?: NamingRules } = {},
+    options: { clock?: TrainingClock; kmeans?: KMeansFitter; allocateMatrix?: MatrixAllocator; namingRules?: NamingRules; llmNaming?: LlmNamingOptions | null } = {},
   ) {
     this.datasets = datasets;
     this.models = models;
@@ -83,6 +87,7 @@ export class TrainingService {
     this.kmeans = options.kmeans ?? fitKMeansInThread;
     this.allocateMatrix = options.allocateMatrix;
     this.namingRules = options.namingRules ?? DEFAULT_NAMING_RULES;
+    this.llmNaming = options.llmNaming ?? null;
   }
 
   async train(request: TrainingRequest, onProgress: (progress: TrainingProgress) => void = () => {}): Promise<ModelSummary> {
@@ -152,7 +157,7 @@ export class TrainingService {
     onProgress({ phase: 'profiling' });
     const { k, labels } = segmentation;
     const drivers = analyseDrivers(featureSchema, encoded.dense, customers, labels, k, parameters.seed);
-    const built = buildPersonas({
+    const personaInput = {
       schema: featureSchema,
       table: customers,
       labels,
@@ -163,7 +168,10 @@ export class TrainingService {
       valueColumns: valueColumnsOf(dataset, customers),
       drivers: drivers.drivers,
       rules: this.namingRules,
-    });
+    };
+    const llm = this.llmNaming ? await nameWithLlm(namingBrief(personaInput), this.llmNaming) : null;
+    if (llm?.warning) segmentation.metrics.warnings.push(llm.warning);
+    const built = buildPersonas(personaInput, llm?.result ?? null);
     const { personas, continuity } = await this.inherit(request.name, built);
     const purchases = await this.datasets.loadPurchases(dataset.id);
     const recommendations = rankProductsByLift(customers.customerIds, labels, k, purchases);

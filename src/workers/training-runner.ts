@@ -10,6 +10,8 @@ import { Worker } from 'node:worker_threads';
 import { DomainError } from '../domain/errors.ts';
 import type { FieldIssue, ProblemType } from '../domain/errors.ts';
 import type { ModelSummary } from '../domain/model.ts';
+import type { LlmNamingOptions } from '../services/llm-naming.ts';
+import type { NamingRuleFiles } from '../services/persona-builder.ts';
 import type { TrainingProgress, TrainingRequest, TrainingRunner } from '../services/training.ts';
 
 export interface TrainingWorkerData {
@@ -18,6 +20,9 @@ export interface TrainingWorkerData {
   poolSize: number;
   /** Threads a k-means fit may use (1: the training thread alone). */
   threads: number;
+  /** The operator's naming and strategy files, loaded by each worker. */
+  namingRuleFiles: NamingRuleFiles;
+  llmNaming: LlmNamingOptions | null;
 }
 
 /** Messages from a worker. */

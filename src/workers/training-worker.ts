@@ -10,10 +10,11 @@ import { createDatasetRepository } from '../db/dataset.repo.ts';
 import { createModelRepository } from '../db/model.repo.ts';
 import { createPersonaRepository } from '../db/persona.repo.ts';
 import { DomainError } from '../domain/errors.ts';
+import { loadNamingRules } from '../services/persona-builder.ts';
 import { TrainingService } from '../services/training.ts';
 import type { TrainingWorkerCommand, TrainingWorkerData, TrainingWorkerMessage } from './training-runner.ts';
 
-const { databaseUrl, poolSize, threads } = workerData as TrainingWorkerData;
+const { databaseUrl, poolSize, threads, namingRuleFiles, llmNaming } = workerData as TrainingWorkerData;
 const database = createPrismaClient({ url: databaseUrl, poolSize });
 // One long-lived pool: starting threads costs a few hundred milliseconds, so it is created on the
 // first k-means fit and reused by every later one.
@@ -22,6 +23,8 @@ const training = new TrainingService(createDatasetRepository(database, databaseU
   kmeans: (x, options) => fitKMeansParallel(x, { ...options, pool: (kmeansPool ??= createKMeansPool({ threads })) }),
   // Encoded customers go straight into shared memory: the parallel fit then needs no copy.
   allocateMatrix: threads > 1 ? (length) => createSharedMatrix(length, 1).data : undefined,
+  namingRules: loadNamingRules(namingRuleFiles),
+  llmNaming,
 });
 const port = parentPort!;
 const send = (message: TrainingWorkerMessage) => port.postMessage(message);
