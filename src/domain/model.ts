@@ -170,6 +170,15 @@ export const ModelParameters = z.object({
   covarianceType: z.enum(['diag', 'full']).nullable().describe('Gaussian mixtures only'),
   gamma: z.number().nullable().describe('k-prototypes only: as requested (null: the default)'),
   stabilityResamples: z.number().int(),
+  mergedFrom: z
+    .object({
+      modelId: z.uuid(),
+      version: z.number().int(),
+      personas: z.array(z.object({ id: z.uuid(), key: z.string(), name: z.string() })),
+    })
+    .nullable()
+    .default(null)
+    .describe('Set on a version made by POST /v1/models/{id}/merge: the version and the personas merged'),
 });
 export type ModelParameters = z.infer<typeof ModelParameters>;
 

@@ -56,3 +56,6 @@ export { findPersonaRules } from './drivers/rules.ts';
 export type { RuleSearchOptions, RuleCondition, NumericCondition, CategoricalCondition, PersonaRule, PersonaRules } from './drivers/rules.ts';
 export { solveAssignment, matchWithBound } from './matching.ts';
 export type { Assignment } from './matching.ts';
+// Merging clusters of a fitted model (warm start of a re-fit with fewer personas).
+export { planClusterMerge, mergeCenters, mergeMixtureComponents } from './merge.ts';
+export type { ClusterMerge, MixtureComponents } from './merge.ts';

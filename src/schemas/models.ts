@@ -47,6 +47,17 @@ export const TrainModelRequest = z
     examples: [{ name: 'mall', datasetId: '3f1e2a4b-5c6d-4e7f-8a9b-0c1d2e3f4a5b', features: ['Annual Income (k$)', 'Spending Score (1-100)'], k: 5, seed: 42 }],
   });
 
+export const MergePersonasRequest = z
+  .object({
+    personas: z
+      .array(z.uuid())
+      .min(2)
+      .max(MAX_K)
+      .describe('Ids of two or more personas of this version (see quality.nearDuplicateOf for suggestions); they become one persona in the new version'),
+  })
+  .strict()
+  .meta({ examples: [{ personas: ['0d3c2b1a-4e5f-4a6b-8c7d-9e0f1a2b3c4d', '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d'] }] });
+
 export const PersonaSummary = z.object({
   id: z.uuid(),
   index: z.number().int(),

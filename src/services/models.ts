@@ -5,7 +5,7 @@ import type { Persona } from '../domain/persona.ts';
 import { matchPersonas } from './persona-continuity.ts';
 import type { PersonaMatching } from './persona-continuity.ts';
 import type { ModelRegistry } from './registry.ts';
-import type { TrainingProgress, TrainingRequest, TrainingRunner } from './training.ts';
+import type { MergeRequest, TrainingProgress, TrainingRequest, TrainingRunner } from './training.ts';
 
 export interface ModelDetail extends ModelSummary {
   personas: Persona[];
@@ -28,6 +28,12 @@ export class ModelService {
 
   async train(request: TrainingRequest, onProgress?: (progress: TrainingProgress) => void): Promise<ModelDetail> {
     const model = await this.training.train(request, onProgress);
+    return this.detail(model);
+  }
+
+  /** A new version with the given personas merged into one (see TrainingService.merge). */
+  async merge(request: MergeRequest, onProgress?: (progress: TrainingProgress) => void): Promise<ModelDetail> {
+    const model = await this.training.merge(request, onProgress);
     return this.detail(model);
   }
 

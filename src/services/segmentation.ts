@@ -21,7 +21,7 @@ import {
   predictKPrototypes,
   projectRows,
 } from '../engine/index.ts';
-import type { DenseMatrix, KMeansOptions, KMeansResult } from '../engine/index.ts';
+import type { DenseMatrix, GaussianMixtureInit, InitialPrototypes, KMeansOptions, KMeansResult } from '../engine/index.ts';
 import type { EncodedRows } from './features.ts';
 
 /** Rows the silhouette is computed on; larger datasets use a seeded sample of this size. */
@@ -41,7 +41,15 @@ export interface SegmentationRequest {
   covarianceType: 'diag' | 'full';
   gamma: number | null;
   stabilityResamples: number;
+  /** Start the fit from these parameters instead of seeding (a merge of a fitted model's personas); needs one k. */
+  warmStart?: WarmStart | undefined;
 }
+
+/** Initial parameters of one fit, in the algorithm's own terms. */
+export type WarmStart =
+  | { algorithm: 'kmeans'; centers: DenseMatrix }
+  | { algorithm: 'kprototypes'; prototypes: InitialPrototypes; gamma: number }
+  | { algorithm: 'gmm'; init: GaussianMixtureInit };
 
 /** A k-means fit: the engine's, or a parallel one over worker threads (src/compute) in the service. */
 export type KMeansFitter = (x: DenseMatrix, options: KMeansOptions) => Promise<KMeansResult>;
@@ -203,7 +211,8 @@ function assessStability(encoded: EncodedRows, best: Candidate, request: Segment
   const rows = n > STABILITY_SAMPLE_SIZE ? createRandom(request.seed).sampleIndices(n, STABILITY_SAMPLE_SIZE) : Int32Array.from({ length: n }, (_, i) => i);
   const indices = { data: Float64Array.from(rows), rows: rows.length, cols: 1 };
   const labels = Int32Array.from(rows, (row) => best.labels[row]!);
-  const single = { ...request, nInit: 1 };
+  // Hennig's re-fits start afresh: a warm start would make any partition look stable.
+  const single = { ...request, nInit: 1, warmStart: undefined };
   return assessClusterStability(
     indices,
     labels,
@@ -257,8 +266,9 @@ function isBetter(candidate: Candidate, incumbent: Candidate, criterion: 'fixed'
   return candidate.scores.silhouette > incumbent.scores.silhouette;
 }
 
-function kmeansOptions(k: number, request: Pick<SegmentationRequest, 'seed' | 'nInit'>, onProgress: (progress: SegmentationProgress) => void): KMeansOptions {
-  return { k, seed: request.seed, nInit: request.nInit, onIteration: ({ iteration }) => onProgress({ phase: 'fitting', algorithm: 'kmeans', k, iteration }) };
+function kmeansOptions(k: number, request: Pick<SegmentationRequest, 'seed' | 'nInit' | 'warmStart'>, onProgress: (progress: SegmentationProgress) => void): KMeansOptions {
+  const start = request.warmStart?.algorithm === 'kmeans' ? { initialCenters: request.warmStart.centers, nInit: 1 } : { nInit: request.nInit };
+  return { k, seed: request.seed, ...start, onIteration: ({ iteration }) => onProgress({ phase: 'fitting', algorithm: 'kmeans', k, iteration }) };
 }
 
 /**
@@ -301,7 +311,13 @@ function fitCandidate(
         categorical: { codes: encoded.codes.data, rows: encoded.codes.rows, cols: encoded.codes.cols, cardinalities: encoded.codes.cardinalities },
       };
       // Cao's density-based initialisation (kmodes' default) with nInit restarts of the numeric part.
-      const fit = fitKPrototypes(mixed, { k, seed: request.seed, nInit: request.nInit, init: 'cao', ...(request.gamma === null ? {} : { gamma: request.gamma }) });
+      const start = request.warmStart?.algorithm === 'kprototypes' ? request.warmStart : null;
+      const fit = fitKPrototypes(
+        mixed,
+        start
+          ? { k, seed: request.seed, initialPrototypes: start.prototypes, gamma: start.gamma }
+          : { k, seed: request.seed, nInit: request.nInit, init: 'cao', ...(request.gamma === null ? {} : { gamma: request.gamma }) },
+      );
       const prediction = predictKPrototypes(fit, mixed);
       onProgress({ phase: 'scoring', algorithm, k });
       const q = encoded.codes.cols;
@@ -327,7 +343,7 @@ function fitCandidate(
         k,
         covarianceType: request.covarianceType,
         seed: request.seed,
-        nInit: request.nInit,
+        ...(request.warmStart?.algorithm === 'gmm' ? { init: request.warmStart.init } : { nInit: request.nInit }),
         onIteration: ({ iteration }) => onProgress({ phase: 'fitting', algorithm, k, iteration }),
       });
       onProgress({ phase: 'scoring', algorithm, k });

@@ -4,14 +4,16 @@
  * rankings → one stored version, written atomically. The CPU-heavy part runs wherever a
  * TrainingRunner puts it: a worker thread in the service (src/workers), in-process in tools and tests.
  */
-import { UnprocessableDataError, ValidationError } from '../domain/errors.ts';
-import type { FeatureRequest, ModelMetrics, ModelParameters, ModelSummary, NumericScaling, RequestedAlgorithm } from '../domain/model.ts';
+import { NotFoundError, UnprocessableDataError, ValidationError } from '../domain/errors.ts';
+import type { FieldIssue } from '../domain/errors.ts';
+import type { FeatureRequest, FeatureSchema, ModelMetrics, ModelParameters, ModelSummary, NumericScaling, RequestedAlgorithm, StoredModel } from '../domain/model.ts';
+import { mergeCenters, mergeMixtureComponents } from '../engine/index.ts';
 import type { NewPersona } from '../domain/persona.ts';
 import type { CustomerTable } from '../domain/customer-table.ts';
 import type { DatasetSummary } from '../domain/dataset.ts';
 import type { DatasetRepository, ModelRepository, NewModel, PersonaRepository } from '../domain/repositories.ts';
 import { checkNumericColumns, columnRequests, DEFAULT_CATEGORICAL_WEIGHT, encodeRows, fitFeatureSchema, resolveFeatureRequests } from './features.ts';
-import type { MatrixAllocator } from './features.ts';
+import type { EncodedRows, MatrixAllocator } from './features.ts';
 import { nameWithLlm } from './llm-naming.ts';
 import type { LlmNamingOptions } from './llm-naming.ts';
 import { buildPersonas, DEFAULT_NAMING_RULES, namingBrief } from './persona-builder.ts';
@@ -21,7 +23,7 @@ import type { NamingRules } from './persona-builder.ts';
 import type { ValueColumns } from './persona-profiles.ts';
 import { rankProductsByLift } from './recommendations.ts';
 import { chooseAlgorithm, computeSegmentation, fitKMeansInThread } from './segmentation.ts';
-import type { KMeansFitter, SegmentationProgress } from './segmentation.ts';
+import type { KMeansFitter, Segmentation, SegmentationProgress, WarmStart } from './segmentation.ts';
 
 export interface TrainingRequest {
   name: string;
@@ -40,11 +42,18 @@ export interface TrainingRequest {
   stabilityResamples?: number | undefined;
 }
 
+/** Merge two or more personas of a model into one, as a new version of it. */
+export interface MergeRequest {
+  modelId: string;
+  personaIds: string[];
+}
+
 export type TrainingProgress = { phase: 'loading' | 'encoding' | 'profiling' | 'saving' } | SegmentationProgress;
 
 /** Where trainings run: a pool of worker threads in the service, in-process elsewhere. */
 export interface TrainingRunner {
   train(request: TrainingRequest, onProgress?: (progress: TrainingProgress) => void): Promise<ModelSummary>;
+  merge(request: MergeRequest, onProgress?: (progress: TrainingProgress) => void): Promise<ModelSummary>;
   close(): Promise<void>;
 }
 
@@ -119,6 +128,7 @@ export class TrainingService {
       covarianceType: request.covarianceType ?? null,
       gamma: request.gamma ?? null,
       stabilityResamples: request.stabilityResamples ?? DEFAULT_STABILITY_RESAMPLES,
+      mergedFrom: null,
     };
     const ks = parameters.k !== null ? [parameters.k] : range(parameters.kRange![0], parameters.kRange![1]);
     checkEnoughCustomers(dataset.counts.customers, ks, parameters.k !== null ? '/k' : '/kRange');
@@ -153,7 +163,71 @@ export class TrainingService {
     );
     parameters.algorithm = segmentation.algorithm;
     if (segmentation.algorithm === 'gmm' && parameters.covarianceType === null) parameters.covarianceType = 'diag';
+    return this.complete({ name: request.name, dataset, parameters, featureSchema, customers, encoded, segmentation, started }, await this.activeVersion(request.name), onProgress);
+  }
 
+  /**
+   * A new version of a model with two or more of its personas merged into one: the customers of the
+   * model's dataset encoded with its stored preprocessing, re-fitted with one persona fewer per merged
+   * member from the merged parameters (centres weighted by size; mixture components merged by moment
+   * matching), then profiled, named and ranked like any training. The other personas keep their keys
+   * and human edits through the usual matching, against the merged version.
+   */
+  async merge(request: MergeRequest, onProgress: (progress: TrainingProgress) => void = () => {}): Promise<ModelSummary> {
+    const started = this.clock.now();
+    onProgress({ phase: 'loading' });
+    const source = await this.models.loadStored(request.modelId);
+    if (!source) throw new NotFoundError(`model ${request.modelId} does not exist`);
+    const group = personaIndexes(source, request.personaIds);
+    const k = source.metrics.k - group.length + 1;
+    if (k < 2) {
+      const message = `merging ${group.length} of the ${source.metrics.k} personas would leave ${k}; a model needs at least two`;
+      throw new UnprocessableDataError(message, [{ location: 'body', pointer: '/personas', code: 'too_few_personas_left', message }]);
+    }
+    const dataset = source.datasetId ? await this.datasets.findById(source.datasetId) : null;
+    if (!dataset) throw new UnprocessableDataError(`the dataset of ${source.name} v${source.version} no longer exists, and a merge re-fits on it`);
+    const featureRequests = source.featureSchema.features.map((feature) => ({ name: feature.name, kind: feature.kind }));
+    const customers = await this.datasets.loadCustomerTable(
+      dataset.id,
+      [...columnRequests(dataset.columns, featureRequests), ...valueColumnRequests(dataset, featureRequests)],
+      dataset.counts.customers,
+    );
+    onProgress({ phase: 'encoding' });
+    const featureSchema = source.featureSchema;
+    const encoded = encodeRows(featureSchema, customers, { allocate: this.allocateMatrix, isMixed: source.algorithm === 'kprototypes' });
+    const merged = group.map((index) => source.personas.find((persona) => persona.index === index)!);
+    const parameters: ModelParameters = {
+      ...source.parameters,
+      k,
+      kRange: null,
+      nInit: 1,
+      mergedFrom: { modelId: source.id, version: source.version, personas: merged.map(({ id, key, name }) => ({ id, key, name })) },
+    };
+    const segmentation = await computeSegmentation(
+      encoded,
+      {
+        algorithm: source.algorithm,
+        ks: [k],
+        seed: parameters.seed,
+        nInit: 1,
+        covarianceType: parameters.covarianceType ?? 'diag',
+        gamma: parameters.gamma,
+        stabilityResamples: parameters.stabilityResamples,
+        warmStart: mergedWarmStart(source, group),
+      },
+      onProgress,
+      this.kmeans,
+    );
+    segmentation.metrics.selection = {
+      criterion: 'fixed',
+      reason: `merged ${merged.map((persona) => `"${persona.name}"`).join(' and ')} of ${source.name} v${source.version}, then re-fitted ${source.algorithm} with k = ${k} from the merged parameters`,
+    };
+    return this.complete({ name: source.name, dataset, parameters, featureSchema, customers, encoded, segmentation, started }, source, onProgress);
+  }
+
+  /** Profiling, drivers, naming, continuity with `previous`, product ranking and the atomic save: shared by training and merging. */
+  private async complete(fitted: FittedPartition, previous: ModelSummary | null, onProgress: (progress: TrainingProgress) => void): Promise<ModelSummary> {
+    const { dataset, parameters, featureSchema, customers, encoded, segmentation } = fitted;
     onProgress({ phase: 'profiling' });
     const { k, labels } = segmentation;
     const drivers = analyseDrivers(featureSchema, encoded.dense, customers, labels, k, parameters.seed);
@@ -172,17 +246,17 @@ export class TrainingService {
     const llm = this.llmNaming ? await nameWithLlm(namingBrief(personaInput), this.llmNaming) : null;
     if (llm?.warning) segmentation.metrics.warnings.push(llm.warning);
     const built = buildPersonas(personaInput, llm?.result ?? null);
-    const { personas, continuity } = await this.inherit(request.name, built);
+    const { personas, continuity } = await this.inherit(previous, built);
     const purchases = await this.datasets.loadPurchases(dataset.id);
     const recommendations = rankProductsByLift(customers.customerIds, labels, k, purchases);
     onProgress({ phase: 'saving' });
     const model: NewModel = {
-      name: request.name,
+      name: fitted.name,
       algorithm: segmentation.algorithm,
       parameters,
       featureSchema,
       centroids: segmentation.servingCenters,
-      metrics: { ...segmentation.metrics, drivers: drivers.summary, continuity, customers: encoded.dense.rows, trainingMs: Math.round(this.clock.now() - started) },
+      metrics: { ...segmentation.metrics, drivers: drivers.summary, continuity, customers: encoded.dense.rows, trainingMs: Math.round(this.clock.now() - fitted.started) },
       artifacts: segmentation.artifacts,
       datasetId: dataset.id,
       personas: personas.map((persona) => ({ ...persona, recommendations: recommendations[persona.index]! })),
@@ -190,10 +264,13 @@ export class TrainingService {
     return this.models.create(model);
   }
 
-  /** Matches the new personas to the active version's of the same name: keys and human edits carry over. */
-  private async inherit(modelName: string, personas: NewPersona[]): Promise<{ personas: NewPersona[]; continuity: ModelMetrics['continuity'] }> {
+  private async activeVersion(modelName: string): Promise<ModelSummary | null> {
     const { items } = await this.models.list({ name: modelName, status: 'active' }, { limit: 1, offset: 0 });
-    const previous = items[0];
+    return items[0] ?? null;
+  }
+
+  /** Matches the new personas to the previous version's (the active one, or the merged one): keys and human edits carry over. */
+  private async inherit(previous: ModelSummary | null, personas: NewPersona[]): Promise<{ personas: NewPersona[]; continuity: ModelMetrics['continuity'] }> {
     if (!previous) return { personas, continuity: null };
     const { personas: inherited, matching } = inheritFromPrevious(await this.personas.listByModel(previous.id), personas);
     return { personas: inherited, continuity: { previousModelId: previous.id, previousVersion: previous.version, ...matching } };
@@ -212,7 +289,63 @@ export class InProcessTrainingRunner implements TrainingRunner {
     return this.training.train(request, onProgress);
   }
 
+  merge(request: MergeRequest, onProgress?: (progress: TrainingProgress) => void): Promise<ModelSummary> {
+    return this.training.merge(request, onProgress);
+  }
+
   async close(): Promise<void> {}
+}
+
+/** What training hands to the shared second half (complete). */
+interface FittedPartition {
+  name: string;
+  dataset: DatasetSummary;
+  parameters: ModelParameters;
+  featureSchema: FeatureSchema;
+  customers: CustomerTable;
+  encoded: EncodedRows;
+  segmentation: Segmentation;
+  started: number;
+}
+
+/** Indices of the personas to merge, or a 400 pointing at each id that is not a persona of the model (or repeats one). */
+function personaIndexes(model: StoredModel, personaIds: readonly string[]): number[] {
+  const issues: FieldIssue[] = [];
+  const indexes: number[] = [];
+  personaIds.forEach((id, position) => {
+    const persona = model.personas.find((candidate) => candidate.id === id);
+    if (!persona) issues.push({ location: 'body', pointer: `/personas/${position}`, code: 'unknown_persona', message: `no persona of ${model.name} v${model.version} has this id` });
+    else if (indexes.includes(persona.index)) issues.push({ location: 'body', pointer: `/personas/${position}`, code: 'duplicate_persona', message: 'this persona is already in the list' });
+    else indexes.push(persona.index);
+  });
+  if (issues.length > 0) throw new ValidationError('the personas to merge must be distinct personas of the model', issues);
+  return indexes;
+}
+
+/** The fitted parameters of `model` with the personas of `group` merged: where the re-fit starts. */
+function mergedWarmStart(model: StoredModel, group: readonly number[]): WarmStart {
+  const sizes = model.metrics.sizes;
+  switch (model.algorithm) {
+    case 'kmeans':
+      return { algorithm: 'kmeans', centers: mergeCenters(model.centroids, sizes, group).centers };
+    case 'kprototypes': {
+      const stored = model.artifacts.kprototypes!;
+      const { centers, indexMap, k } = mergeCenters(model.centroids, sizes, group);
+      // The merged prototype starts from the modes of its largest member; the first pass recomputes them.
+      const largest = group.reduce((a, b) => (sizes[b]! > sizes[a]! ? b : a));
+      const q = stored.modes[0]?.length ?? 0;
+      const modes = new Int32Array(k * q);
+      stored.modes.forEach((row, old) => {
+        if (!group.includes(old) || old === largest) modes.set(row, indexMap[old]! * q);
+      });
+      return { algorithm: 'kprototypes', prototypes: { numeric: centers, modes }, gamma: stored.gamma };
+    }
+    case 'gmm': {
+      const stored = model.artifacts.gmm!;
+      const merged = mergeMixtureComponents({ covarianceType: stored.covarianceType, weights: stored.weights, means: model.centroids, covariances: stored.covariances }, group);
+      return { algorithm: 'gmm', init: { weights: merged.weights, means: merged.means, covariances: merged.covariances } };
+    }
+  }
 }
 
 const DAYS_PER_YEAR = 365.25;

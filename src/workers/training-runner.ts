@@ -12,7 +12,7 @@ import type { FieldIssue, ProblemType } from '../domain/errors.ts';
 import type { ModelSummary } from '../domain/model.ts';
 import type { LlmNamingOptions } from '../services/llm-naming.ts';
 import type { NamingRuleFiles } from '../services/persona-builder.ts';
-import type { TrainingProgress, TrainingRequest, TrainingRunner } from '../services/training.ts';
+import type { MergeRequest, TrainingProgress, TrainingRequest, TrainingRunner } from '../services/training.ts';
 
 export interface TrainingWorkerData {
   databaseUrl: string;
@@ -31,12 +31,15 @@ export type TrainingWorkerMessage =
   | { type: 'done'; id: number; model: ModelSummary }
   | { type: 'failed'; id: number; error: { problemType: ProblemType; detail: string; errors?: readonly FieldIssue[] } | { message: string; stack?: string } };
 
+/** What a worker runs: a training, or a merge of personas (a re-fit too). */
+export type TrainingJob = { kind: 'train'; request: TrainingRequest } | { kind: 'merge'; request: MergeRequest };
+
 /** Messages to a worker. */
-export type TrainingWorkerCommand = { type: 'train'; id: number; request: TrainingRequest } | { type: 'close' };
+export type TrainingWorkerCommand = { type: 'run'; id: number; job: TrainingJob } | { type: 'close' };
 
 interface Pending {
   id: number;
-  request: TrainingRequest;
+  job: TrainingJob;
   onProgress: ((progress: TrainingProgress) => void) | undefined;
   resolve: (model: ModelSummary) => void;
   reject: (error: Error) => void;
@@ -64,9 +67,17 @@ export class WorkerTrainingRunner implements TrainingRunner {
   }
 
   train(request: TrainingRequest, onProgress?: (progress: TrainingProgress) => void): Promise<ModelSummary> {
+    return this.submit({ kind: 'train', request }, onProgress);
+  }
+
+  merge(request: MergeRequest, onProgress?: (progress: TrainingProgress) => void): Promise<ModelSummary> {
+    return this.submit({ kind: 'merge', request }, onProgress);
+  }
+
+  private submit(job: TrainingJob, onProgress: ((progress: TrainingProgress) => void) | undefined): Promise<ModelSummary> {
     if (this.isClosed) return Promise.reject(new DomainError('service-unavailable', 'the service is shutting down; retry on another replica'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, request, onProgress, resolve, reject });
+      this.queue.push({ id: this.nextId++, job, onProgress, resolve, reject });
       this.dispatch();
     });
   }
@@ -92,7 +103,7 @@ export class WorkerTrainingRunner implements TrainingRunner {
       if (!slot) return;
       const pending = this.queue.shift()!;
       slot.busy = pending;
-      slot.worker.postMessage({ type: 'train', id: pending.id, request: pending.request } satisfies TrainingWorkerCommand);
+      slot.worker.postMessage({ type: 'run', id: pending.id, job: pending.job } satisfies TrainingWorkerCommand);
     }
   }
 

@@ -12,6 +12,7 @@ import { createPersonaRepository } from '../db/persona.repo.ts';
 import { DomainError } from '../domain/errors.ts';
 import { loadNamingRules } from '../services/persona-builder.ts';
 import { TrainingService } from '../services/training.ts';
+import type { TrainingProgress } from '../services/training.ts';
 import type { TrainingWorkerCommand, TrainingWorkerData, TrainingWorkerMessage } from './training-runner.ts';
 
 const { databaseUrl, poolSize, threads, namingRuleFiles, llmNaming } = workerData as TrainingWorkerData;
@@ -43,7 +44,9 @@ async function handle(command: TrainingWorkerCommand): Promise<void> {
     return;
   }
   try {
-    const model = await training.train(command.request, (progress) => send({ type: 'progress', id: command.id, progress }));
+    const onProgress = (progress: TrainingProgress) => send({ type: 'progress', id: command.id, progress });
+    const { job } = command;
+    const model = job.kind === 'train' ? await training.train(job.request, onProgress) : await training.merge(job.request, onProgress);
     send({ type: 'done', id: command.id, model });
   } catch (error) {
     send({

@@ -23,6 +23,7 @@ function storedModel(id: string, name: string, version: number, activatedAt: Dat
       covarianceType: null,
       gamma: null,
       stabilityResamples: 0,
+    mergedFrom: null,
     },
     metrics: {} as StoredModel['metrics'],
     datasetId: null,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { commonProblems, IdParams, pageOf, Problem } from '../../schemas/common.ts';
-import { ActivationResult, CompareParams, Model, ModelComparison, ModelDetail, ModelListQuery, TrainModelRequest } from '../../schemas/models.ts';
+import { ActivationResult, CompareParams, MergePersonasRequest, Model, ModelComparison, ModelDetail, ModelListQuery, TrainModelRequest } from '../../schemas/models.ts';
 import type { ModelDetail as ModelDetailResult } from '../../services/models.ts';
 import { toModelDto, toPersonaSummaryDto } from './mappers.ts';
 
@@ -82,6 +82,30 @@ export const modelRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const { from, to, ...matching } = await app.services.models.compare(request.params.id, request.params.otherId);
       return { ...matching, from: { id: from.id, name: from.name, version: from.version }, to: { id: to.id, name: to.name, version: to.version } };
+    },
+  );
+
+  app.post(
+    '/models/:id/merge',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags: ['models'],
+        summary: 'Merge personas of a version into one, as a new version',
+        description:
+          'Re-fits the version on its dataset with the given personas merged: the customers are encoded with the stored preprocessing and the same algorithm starts from the merged parameters (k-means and k-prototypes: centres weighted by size; Gaussian mixtures: components merged by moment matching), with one persona fewer per merged member. The new version is a candidate under the same name, with `parameters.mergedFrom`; the other personas keep their keys and edits. Synchronous.',
+        security: [{ apiKey: [] }],
+        params: IdParams,
+        body: MergePersonasRequest,
+        response: { 201: ModelDetail, ...commonProblems, 404: Problem, 422: Problem },
+      },
+    },
+    async (request, reply) => {
+      const model = await app.services.models.merge({ modelId: request.params.id, personaIds: request.body.personas }, (progress) =>
+        request.log.debug({ progress }, 'merge progress'),
+      );
+      request.log.info({ modelId: model.id, model: model.name, version: model.version, k: model.metrics.k, mergedFrom: request.params.id }, 'personas merged');
+      return reply.code(201).header('location', `/v1/models/${model.id}`).send(toModelDetailDto(model));
     },
   );
 
