@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { z } from 'zod';
-import { ColumnProfile, TenureUnit } from '../domain/dataset.ts';
+import { ColumnProfile, TenureUnit, ValueKind } from '../domain/dataset.ts';
 import { CustomerTableBuilder } from '../domain/customer-table.ts';
 import type { ColumnRequest } from '../domain/customer-table.ts';
 import type { AttributeValue, CustomerAttributes, DatasetSummary, NewDataset, NewInteraction, NewProduct } from '../domain/dataset.ts';
@@ -27,6 +27,7 @@ const summarySelect = {
   name: true,
   idColumn: true,
   valueColumn: true,
+  valueKind: true,
   tenureColumn: true,
   tenureUnit: true,
   columns: true,
@@ -42,6 +43,8 @@ function toSummary(row: SummaryRow): DatasetSummary {
     name: row.name,
     idColumn: row.idColumn,
     valueColumn: row.valueColumn,
+    // Datasets stored before value kinds existed read as annual, the figure they were given then.
+    valueKind: row.valueColumn ? ValueKind.parse(row.valueKind ?? 'annual') : null,
     tenure: row.tenureColumn ? { column: row.tenureColumn, unit: TenureUnit.parse(row.tenureUnit ?? 'years') } : null,
     columns: ColumnProfiles.parse(row.columns),
     createdAt: row.createdAt,
@@ -68,6 +71,7 @@ export function createDatasetRepository(db: Database, databaseUrl: string): Data
             idColumn: dataset.idColumn,
             columns: dataset.columns,
             valueColumn: dataset.valueColumn,
+            valueKind: dataset.valueKind,
             tenureColumn: dataset.tenure?.column ?? null,
             tenureUnit: dataset.tenure?.unit ?? null,
           },

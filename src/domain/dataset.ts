@@ -39,9 +39,19 @@ export interface NewInteraction {
 export const TenureUnit = z.enum(['years', 'months', 'days']);
 export type TenureUnit = z.infer<typeof TenureUnit>;
 
+/**
+ * What a value column measures, which decides the value realised so far (the CLV-like figure):
+ * annual (a premium, a yearly spend: × tenure in years), monthly (a monthly charge: × 12 × years),
+ * lifetime (monetary value over the whole relationship: itself) or balance (a stock: none).
+ */
+export const ValueKind = z.enum(['annual', 'monthly', 'lifetime', 'balance']);
+export type ValueKind = z.infer<typeof ValueKind>;
+
 /** Columns that carry business meaning beyond being features: each customer's value and tenure. */
 export interface ValueDeclaration {
   valueColumn: string | null;
+  /** Null exactly when valueColumn is. */
+  valueKind: ValueKind | null;
   tenure: { column: string; unit: TenureUnit } | null;
 }
 

@@ -61,12 +61,15 @@ export const PersonaProfile = z
       .default(null),
     clv: z
       .object({
-        mean: z.number().describe('Mean of value × tenure in years per member: the value realised so far'),
-        tenureColumn: z.string(),
+        mean: z.number().describe('Mean value realised so far per member'),
+        formula: z.string().default('').describe('How it is computed, e.g. "MonthlyCharges × 12 × tenure in years"'),
+        tenureColumn: z.string().nullable(),
       })
       .nullable()
       .default(null)
-      .describe('A CLV-like figure, where the dataset has a value and a tenure column'),
+      .describe(
+        "A CLV-like figure: the value realised so far, by the dataset's value kind (annual × tenure years, monthly × 12 × years, lifetime as is); none for balances or without tenure",
+      ),
     snake: z
       .array(z.object({ feature: z.string(), value: z.number() }))
       .default([])

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ColumnProfile, TenureUnit } from '../domain/dataset.ts';
+import { ColumnProfile, TenureUnit, ValueKind } from '../domain/dataset.ts';
 import { AttributeValue, Timestamp } from './common.ts';
 
 export const CustomerRecord = z.record(z.string().min(1), AttributeValue).describe('One customer: column name → value');
@@ -29,6 +29,7 @@ export const DatasetUpload = z
     name: z.string().min(1).max(200).optional(),
     idColumn: z.string().min(1).nullable().optional().describe('Column with the external ids; null for row numbers; omitted: detected by name (id, customer_id, CustomerID…)'),
     valueColumn: z.string().min(1).optional(),
+    valueKind: ValueKind.optional(),
     tenureColumn: z.string().min(1).optional(),
     tenureUnit: TenureUnit.optional(),
     customers: z.array(CustomerRecord).min(1),
@@ -58,6 +59,9 @@ export const DatasetUploadQuery = z
     name: z.string().min(1).max(200).optional().describe('Dataset name (for CSV/NDJSON bodies; a JSON object body may carry its own)'),
     idColumn: z.string().min(1).optional().describe('Column with the external ids (default: detected by name, else row numbers)'),
     valueColumn: z.string().min(1).optional().describe("Numeric column of each customer's value (default: detected by name: premium, spend, monetary, balance…)"),
+    valueKind: ValueKind.optional().describe(
+      'What the value column measures: annual, monthly, lifetime or balance (default: from its name — month → monthly; total, monetary, lifetime → lifetime; balance, savings → balance; else annual)',
+    ),
     tenureColumn: z.string().min(1).optional().describe("Numeric column of each customer's tenure (default: detected by name)"),
     tenureUnit: TenureUnit.optional().describe('Unit of the tenure column (default: days or months when its name says so, else years)'),
   })
@@ -69,6 +73,7 @@ export const Dataset = z
     name: z.string(),
     idColumn: z.string().nullable(),
     valueColumn: z.string().nullable().describe("Each customer's value (premium, spend, balance): personas report their share of it"),
+    valueKind: ValueKind.nullable().describe('What the value column measures; decides the value realised so far (profile.clv)'),
     tenure: z.object({ column: z.string(), unit: TenureUnit }).nullable().describe("Each customer's tenure: with the value, personas get a CLV-like figure"),
     createdAt: Timestamp,
     counts: z.object({ customers: z.number().int(), products: z.number().int(), interactions: z.number().int() }),

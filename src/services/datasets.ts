@@ -3,7 +3,7 @@
  * and stored in one transaction — a rejected upload leaves nothing behind and reports its first
  * problems by record and column.
  */
-import type { AttributeValue, ColumnProfile, CustomerAttributes, DatasetSummary, NewInteraction, NewProduct, TenureUnit, ValueDeclaration } from '../domain/dataset.ts';
+import type { AttributeValue, ColumnProfile, CustomerAttributes, DatasetSummary, NewInteraction, NewProduct, TenureUnit, ValueDeclaration, ValueKind } from '../domain/dataset.ts';
 import { jsonPointer, NotFoundError, ValidationError } from '../domain/errors.ts';
 import type { FieldIssue } from '../domain/errors.ts';
 import type { DatasetRepository, Page } from '../domain/repositories.ts';
@@ -44,6 +44,7 @@ export interface CustomerUpload {
   columns?: string[] | undefined;
   /** Numeric column of each customer's value (premium, spend, balance); undefined: detected by name. */
   valueColumn?: string | undefined;
+  valueKind?: ValueKind | undefined;
   /** Numeric column of each customer's tenure and its unit; undefined: detected by name. */
   tenureColumn?: string | undefined;
   tenureUnit?: TenureUnit | undefined;
@@ -85,6 +86,7 @@ export class DatasetService {
       name: options.name,
       idColumn: 'customer_id',
       valueColumn: 'monetary',
+      valueKind: 'lifetime',
       tenureColumn: 'tenure_days',
       tenureUnit: 'days',
       rows: summary.customers,
@@ -204,7 +206,7 @@ const TENURE_COLUMN = /tenure|customer.?since|years.?with|months.?with|days.?wit
  * The value and tenure columns: as declared, or the first numeric column whose name says so
  * (tenure in days or months when its name says so, else years).
  */
-function declareValueColumns(profiles: readonly ColumnProfile[], upload: Pick<CustomerUpload, 'valueColumn' | 'tenureColumn' | 'tenureUnit'>): ValueDeclaration {
+function declareValueColumns(profiles: readonly ColumnProfile[], upload: Pick<CustomerUpload, 'valueColumn' | 'valueKind' | 'tenureColumn' | 'tenureUnit'>): ValueDeclaration {
   const numeric = profiles.filter((profile) => profile.kind === 'numeric');
   const issues: FieldIssue[] = [];
   for (const [field, column] of [['valueColumn', upload.valueColumn], ['tenureColumn', upload.tenureColumn]] as const) {
@@ -217,7 +219,15 @@ function declareValueColumns(profiles: readonly ColumnProfile[], upload: Pick<Cu
   const valueColumn = upload.valueColumn ?? numeric.find((profile) => VALUE_COLUMN.test(profile.name))?.name ?? null;
   const tenureColumn = upload.tenureColumn ?? numeric.find((profile) => TENURE_COLUMN.test(profile.name))?.name ?? null;
   const unit: TenureUnit = upload.tenureUnit ?? (/day/i.test(tenureColumn ?? '') ? 'days' : /month/i.test(tenureColumn ?? '') ? 'months' : 'years');
-  return { valueColumn, tenure: tenureColumn ? { column: tenureColumn, unit } : null };
+  const valueKind = valueColumn === null ? null : (upload.valueKind ?? valueKindOf(valueColumn));
+  return { valueColumn, valueKind, tenure: tenureColumn ? { column: tenureColumn, unit } : null };
+}
+
+function valueKindOf(column: string): ValueKind {
+  if (/month/i.test(column)) return 'monthly';
+  if (/total|monetary|lifetime|ltv|clv/i.test(column)) return 'lifetime';
+  if (/balance|savings|assets|wealth/i.test(column)) return 'balance';
+  return 'annual';
 }
 
 function columnsOf(rows: readonly Row[]): string[] {

@@ -91,9 +91,27 @@ function personaRules(schema: FeatureSchema, table: CustomerTable, labels: Int32
   };
   return Array.from({ length: k }, (_, persona) => {
     const found = findPersonaRules({ data: numeric, rows: m, cols: numericFeatures.length }, sampleLabels, k, persona, categorical ? { categorical } : {});
-    return found.rules.map((rule) => {
-      const parts = rule.conditions.map(describe);
-      return { text: parts.map((part) => part.text).join(' and '), conditions: parts.map((part) => part.condition), precision: rule.precision, coverage: rule.coverage };
-    });
+    return found.rules
+      .filter((rule) => rule.precision >= MIN_RULE_PRECISION)
+      .map((rule) => {
+        const parts = rule.conditions.map(describe);
+        return { text: ruleText(parts), conditions: parts.map((part) => part.condition), precision: rule.precision, coverage: rule.coverage };
+      });
   });
+}
+
+/** A rule that picks more customers of other personas than of its own describes nobody: it is not shown. */
+const MIN_RULE_PRECISION = 0.5;
+
+/** "tenure above 12 and tenure at most 38" reads "tenure between 12 and 38". */
+export function ruleText(parts: ReadonlyArray<{ text: string; condition: { feature: string; operator: '>' | '<=' | '='; value: number | string } }>): string {
+  const words: string[] = [];
+  for (const part of parts) {
+    const { feature, operator, value } = part.condition;
+    const upper = operator === '>' ? parts.find((other) => other.condition.feature === feature && other.condition.operator === '<=') : undefined;
+    const lower = operator === '<=' ? parts.find((other) => other.condition.feature === feature && other.condition.operator === '>') : undefined;
+    if (upper) words.push(`${readableFeature(feature).toLowerCase()} between ${value.toLocaleString('en-US')} and ${upper.condition.value.toLocaleString('en-US')}`);
+    else if (!lower) words.push(part.text); // an upper bound with a lower one is written with it
+  }
+  return words.join(' and ');
 }

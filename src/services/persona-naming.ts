@@ -26,6 +26,7 @@ const MIN_CATEGORY_SHARE = 0.5;
 
 export function distinguishingTraits(traits: readonly Trait[], vocabulary: NamingVocabulary = DEFAULT_VOCABULARY): DistinguishingTrait[] {
   const found: DistinguishingTrait[] = [];
+  const features = traits.map((trait) => trait.feature);
   for (const trait of traits) {
     if (trait.kind === 'numeric') {
       if (Math.abs(trait.zScore) < MIN_NAMING_STRENGTH) continue;
@@ -46,13 +47,14 @@ export function distinguishingTraits(traits: readonly Trait[], vocabulary: Namin
         if (category.personaShare < MIN_CATEGORY_SHARE || p <= 0 || p >= 1) continue;
         const strength = (category.personaShare - p) / Math.sqrt(p * (1 - p));
         if (strength < MIN_NAMING_STRENGTH || (best && strength <= best.strength)) continue;
-        const word: Word = categoryWord(vocabulary, trait.feature, category.value) ?? { text: titleCase(category.value), role: 'adjective', slot: DEFAULT_SLOT };
+        if (isStructuralValue(category.value, features)) continue;
+        const word: Word = categoryWord(vocabulary, trait.feature, category.value) ?? fallbackCategoryWord(trait.feature, category.value);
         best = {
           feature: trait.feature,
           strength,
           word,
           phrase: `${readableFeature(trait.feature).toLowerCase()} is ${category.value} for ${percent(category.personaShare)} (${percent(p)} overall)`,
-          shortPhrase: `${percent(category.personaShare)} ${category.value}`,
+          shortPhrase: `${percent(category.personaShare)} ${categoryPhrase(trait.feature, category.value)}`,
         };
       }
       if (best) found.push(best);
@@ -86,7 +88,8 @@ const AGE_RANK_FOR_NAME = 4;
  * Words stand in slot order: "Young Urban Renters".
  */
 function candidateNames(traits: readonly DistinguishingTrait[]): string[] {
-  const pool = traits.slice(0, NAMING_POOL);
+  // Two features may call for the same word (wine and meat spending both say "Big-Spending"): the strongest keeps it.
+  const pool = traits.filter((trait, index) => traits.findIndex((other) => other.word.text === trait.word.text) === index).slice(0, NAMING_POOL);
   const nounTrait = pool.find((trait) => trait.word.role === 'noun');
   // One noun per name: the strongest; other noun traits ("Homebuyers" beside "Families") stay out.
   const adjectives = pool.filter((trait) => trait.word.role === 'adjective');
@@ -193,17 +196,72 @@ export function slugify(name: string): string {
     .replace(/^-+|-+$/g, '');
 }
 
-/** "Annual Income (k$)" → "Annual Income"; "web_visits_month" → "Web Visits Month". */
+/** Prefixes of common column-naming schemes, read out: "MntWines" → "Wines Spend", "NumWebPurchases" → "Web Purchases". */
+const COLUMN_PREFIXES: ReadonlyArray<[RegExp, (rest: string) => string]> = [
+  [/^Mnt (.+)$/, (rest) => `${rest} Spend`],
+  [/^Num (.+)$/, (rest) => rest],
+];
+
+/**
+ * Column names as people say them: "Annual Income (k$)" → "Annual Income", "web_visits_month" → "Web
+ * Visits Month", "MonthlyCharges" → "Monthly Charges", "BALANCE_FREQUENCY" → "Balance Frequency"
+ * (acronyms of up to three letters stay: "Cash Advance TRX").
+ */
 export function readableFeature(feature: string): string {
-  const cleaned = feature.replace(/\(.*?\)/g, ' ').replace(/[_\s]+/g, ' ').trim();
-  return titleCase(cleaned === '' ? feature : cleaned);
+  const cleaned = feature
+    .replace(/\(.*?\)/g, ' ')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .replace(/[_\s-]+/g, ' ')
+    .trim();
+  let readable = titleCase(cleaned === '' ? feature : cleaned);
+  for (const [pattern, rewrite] of COLUMN_PREFIXES) {
+    const match = pattern.exec(readable);
+    if (match) readable = rewrite(match[1]!);
+  }
+  return readable;
 }
 
 function titleCase(text: string): string {
   return text
     .split(/\s+/)
-    .map((word) => (word === word.toUpperCase() ? word : word.charAt(0).toUpperCase() + word.slice(1)))
+    .map((word) => {
+      if (word.length <= 3 && word === word.toUpperCase()) return word;
+      const lower = word === word.toUpperCase() ? word.toLowerCase() : word;
+      return lower.charAt(0).toUpperCase() + lower.slice(1);
+    })
     .join(' ');
+}
+
+const YES = /^(yes|y|true|1)$/i;
+const NO = /^(no|n|false|0)$/i;
+
+/**
+ * A name word for a category the vocabulary does not know: yes/no values read through their column
+ * ("Paperless-Billing", "No-Tech-Support"), other values as they are ("Fiber Optic").
+ */
+function fallbackCategoryWord(feature: string, value: string): Word {
+  const hyphenated = (text: string) => text.split(/\s+/).join('-');
+  const text = YES.test(value) ? hyphenated(readableFeature(feature)) : NO.test(value) ? `No-${hyphenated(readableFeature(feature))}` : titleCase(value);
+  return { text, role: 'adjective', slot: DEFAULT_SLOT };
+}
+
+/** A category in a few words: "rent", "with paperless billing", "without tech support". */
+function categoryPhrase(feature: string, value: string): string {
+  if (YES.test(value)) return `with ${readableFeature(feature).toLowerCase()}`;
+  if (NO.test(value)) return `without ${readableFeature(feature).toLowerCase()}`;
+  return value;
+}
+
+/**
+ * A value that only says another column is absent ("No internet service" in OnlineBackup beside an
+ * InternetService column) repeats that column: it describes the persona no better, so it names nothing.
+ */
+function isStructuralValue(value: string, features: readonly string[]): boolean {
+  const match = /^no\s+(.+)$/i.exec(value.trim());
+  if (!match) return false;
+  const absent = match[1]!.toLowerCase().replace(/\s+/g, ' ');
+  return features.some((feature) => readableFeature(feature).toLowerCase() === absent);
 }
 
 function capitalize(text: string): string {

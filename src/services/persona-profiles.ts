@@ -2,9 +2,10 @@
  * What each persona of a fitted partition looks like: per numeric feature its mean and median beside
  * the population's, the z-score (effect size) and the percentile of its median; per categorical
  * feature each category's share beside the population's and the lift; value figures (share of the
- * dataset's value, a CLV-like value × tenure) and the snake-plot series.
+ * dataset's value, and the value realised so far as a CLV-like figure) and the snake-plot series.
  */
 import type { CategoricalTableColumn, CustomerTable, NumericTableColumn } from '../domain/customer-table.ts';
+import type { ValueKind } from '../domain/dataset.ts';
 import type { FeatureSchema } from '../domain/model.ts';
 import type { CategoricalTrait, NumericTrait, PersonaProfile, Trait } from '../domain/persona.ts';
 
@@ -18,7 +19,7 @@ export interface ProfiledPersona {
 
 /** Columns beyond the features that the value figures read. */
 export interface ValueColumns {
-  value: { column: string; values: Float64Array } | null;
+  value: { column: string; kind: ValueKind; values: Float64Array } | null;
   /** Tenure in years (the caller converts days or months). */
   tenure: { column: string; years: Float64Array } | null;
 }
@@ -122,33 +123,68 @@ function numericTraits(feature: string, column: NumericTableColumn, labels: Int3
   });
 }
 
+/**
+ * The value realised so far by one customer, by what the value column measures: an annual value times
+ * the tenure in years, a monthly one times 12 × years, a lifetime value itself; a balance (a stock,
+ * not a flow) realises nothing. NaN where it cannot be known.
+ */
+function realisedValue(kind: ValueKind, amount: number, years: number): number {
+  switch (kind) {
+    case 'annual':
+      return amount * years;
+    case 'monthly':
+      return amount * 12 * years;
+    case 'lifetime':
+      return amount;
+    case 'balance':
+      return Number.NaN;
+  }
+}
+
+function clvFormula(value: NonNullable<ValueColumns['value']>, tenure: ValueColumns['tenure']): string | null {
+  switch (value.kind) {
+    case 'annual':
+      return tenure ? `${value.column} × ${tenure.column} in years` : null;
+    case 'monthly':
+      return tenure ? `${value.column} × 12 × ${tenure.column} in years` : null;
+    case 'lifetime':
+      return `${value.column} (a lifetime value)`;
+    case 'balance':
+      return null;
+  }
+}
+
 function valueFigures({ value, tenure }: ValueColumns, labels: Int32Array, k: number): Array<Pick<PersonaProfile, 'value' | 'clv'>> {
   const totals = new Float64Array(k);
   const counts = new Float64Array(k);
-  const lifetimes = new Float64Array(k);
-  const lifetimeCounts = new Float64Array(k);
+  const realised = new Float64Array(k);
+  const realisedCounts = new Float64Array(k);
   let grandTotal = 0;
   const sizes = new Float64Array(k);
   for (let i = 0; i < labels.length; i++) {
     const persona = labels[i]!;
     sizes[persona]!++;
     const amount = value ? value.values[i]! : Number.NaN;
-    if (Number.isNaN(amount)) continue;
+    if (!value || Number.isNaN(amount)) continue;
     totals[persona]! += amount;
     counts[persona]!++;
     grandTotal += amount;
-    const years = tenure ? tenure.years[i]! : Number.NaN;
-    if (!Number.isNaN(years)) {
-      lifetimes[persona]! += amount * years;
-      lifetimeCounts[persona]!++;
+    const lifetime = realisedValue(value.kind, amount, tenure ? tenure.years[i]! : Number.NaN);
+    if (!Number.isNaN(lifetime)) {
+      realised[persona]! += lifetime;
+      realisedCounts[persona]!++;
     }
   }
+  const formula = value ? clvFormula(value, tenure) : null;
   return Array.from({ length: k }, (_, persona) => {
     if (!value || counts[persona] === 0 || grandTotal === 0) return { value: null, clv: null };
     const share = totals[persona]! / grandTotal;
     return {
       value: { column: value.column, mean: totals[persona]! / counts[persona]!, share, index: share / (sizes[persona]! / labels.length) },
-      clv: tenure && lifetimeCounts[persona]! > 0 ? { mean: lifetimes[persona]! / lifetimeCounts[persona]!, tenureColumn: tenure.column } : null,
+      clv:
+        formula && realisedCounts[persona]! > 0
+          ? { mean: realised[persona]! / realisedCounts[persona]!, formula, tenureColumn: value.kind === 'lifetime' ? null : (tenure?.column ?? null) }
+          : null,
     };
   });
 }

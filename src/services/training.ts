@@ -365,7 +365,7 @@ function valueColumnsOf(dataset: DatasetSummary, table: CustomerTable): ValueCol
   const tenure = numeric(dataset.tenure?.column);
   const perYear = dataset.tenure?.unit === 'days' ? DAYS_PER_YEAR : dataset.tenure?.unit === 'months' ? 12 : 1;
   return {
-    value: value && dataset.valueColumn ? { column: dataset.valueColumn, values: value } : null,
+    value: value && dataset.valueColumn ? { column: dataset.valueColumn, kind: dataset.valueKind ?? 'annual', values: value } : null,
     tenure: tenure && dataset.tenure ? { column: dataset.tenure.column, years: tenure.map((amount) => amount / perYear) } : null,
   };
 }

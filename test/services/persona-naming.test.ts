@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Trait } from '../../src/domain/persona.ts';
-import { describePersona, distinguishingTraits, namePersonas, readableFeature, slugify } from '../../src/services/persona-naming.ts';
+import { describePersona, distinguishingTraits, namePersonas, readableFeature, slugify, taglineOf } from '../../src/services/persona-naming.ts';
 import type { ProfiledPersona } from '../../src/services/persona-profiles.ts';
 
 const numeric = (feature: string, zScore: number): Trait => ({ feature, kind: 'numeric', populationMean: 50, populationStd: 10, personaMean: 50 + 10 * zScore, zScore });
@@ -48,6 +48,23 @@ describe('namePersonas', () => {
     expect(new Set(names).size).toBe(4);
   });
 
+  it('uses a word once when two features call for it, the next trait taking the free place', () => {
+    const names = namePersonas([persona(0, 10, [numeric('MntWines', -1.6), numeric('NumStorePurchases', -1.5), numeric('Kidhome', 1.2), numeric('Income', -1.1)])]);
+    expect(names).toEqual(['Budget Frugal Families']);
+  });
+
+  it('names yes/no categories through their column, and skips values that only repeat another column', () => {
+    const traits = [
+      categorical('TechSupport', 'No', 0.99, 0.49),
+      categorical('OnlineBackup', 'No internet service', 0.98, 0.22),
+      categorical('InternetService', 'No', 0.98, 0.22),
+      categorical('PaperlessBilling', 'Yes', 0.95, 0.4),
+    ];
+    const [name] = namePersonas([persona(0, 10, traits)]);
+    expect(name).toBe('Offline Paperless-Billing No-Tech-Support Customers');
+    expect(distinguishingTraits(traits).map((trait) => trait.feature)).not.toContain('OnlineBackup');
+  });
+
   it('is deterministic', () => {
     const profiles = [persona(0, 10, [numeric('age', 1)]), persona(1, 10, [numeric('age', -1)])];
     expect(namePersonas(profiles)).toEqual(namePersonas(profiles));
@@ -74,6 +91,17 @@ describe('names and slugs', () => {
   it('turns column names into readable words', () => {
     expect(readableFeature('Annual Income (k$)')).toBe('Annual Income');
     expect(readableFeature('web_visits_month')).toBe('Web Visits Month');
+    expect(readableFeature('MonthlyCharges')).toBe('Monthly Charges');
+    expect(readableFeature('BALANCE_FREQUENCY')).toBe('Balance Frequency');
+    expect(readableFeature('CASH_ADVANCE_TRX')).toBe('Cash Advance TRX');
+    expect(readableFeature('MntWines')).toBe('Wines Spend');
+    expect(readableFeature('NumWebVisitsMonth')).toBe('Web Visits Month');
+    expect(readableFeature('CustomerID')).toBe('Customer ID');
+  });
+
+  it('writes yes/no categories of taglines with their column', () => {
+    const profile = persona(0, 30, [categorical('TechSupport', 'No', 0.82, 0.49), categorical('InternetService', 'Fiber optic', 0.75, 0.44)]);
+    expect(taglineOf(profile)).toBe('82% without tech support, 75% Fiber optic — 30% of customers');
   });
 
   it('makes URL-safe keys from names', () => {

@@ -60,6 +60,7 @@ export const datasetRoutes: FastifyPluginAsyncZod<{ uploadLimitBytes: number }> 
               name: body.name ?? query.name,
               idColumn: body.idColumn === undefined ? query.idColumn : body.idColumn,
               valueColumn: body.valueColumn ?? query.valueColumn,
+              valueKind: body.valueKind ?? query.valueKind,
               tenureColumn: body.tenureColumn ?? query.tenureColumn,
               tenureUnit: body.tenureUnit ?? query.tenureUnit,
               rows: body.customers,

@@ -179,6 +179,38 @@ describe('/v1/datasets', () => {
     });
   });
 
+  describe('value and tenure columns', () => {
+    const customers = [
+      { id: 'a', MonthlyCharges: 70, TotalCharges: 840, balance: 5, annual_premium: 900, tenure_months: 12, segment: 'x' },
+      { id: 'b', MonthlyCharges: 20, TotalCharges: 480, balance: 9, annual_premium: 400, tenure_months: 24, segment: 'y' },
+    ];
+    const declared = async (query: string) => Dataset.parse((await upload(customers, 'application/json', query)).json());
+
+    it('detects the value column, what it measures and the tenure with its unit from the column names', async () => {
+      const dataset = await declared('');
+      expect(dataset.valueColumn).toBe('MonthlyCharges');
+      expect(dataset.valueKind).toBe('monthly');
+      expect(dataset.tenure).toEqual({ column: 'tenure_months', unit: 'months' });
+    });
+
+    it('reads what a declared value column measures from its name: totals are lifetime values, balances are stocks, the rest annual', async () => {
+      expect((await declared('?valueColumn=TotalCharges')).valueKind).toBe('lifetime');
+      expect((await declared('?valueColumn=balance')).valueKind).toBe('balance');
+      expect((await declared('?valueColumn=annual_premium')).valueKind).toBe('annual');
+      expect((await declared('?valueColumn=balance&valueKind=annual')).valueKind).toBe('annual');
+      expect(await declared('?tenureColumn=tenure_months&tenureUnit=years')).toMatchObject({ tenure: { column: 'tenure_months', unit: 'years' } });
+    });
+
+    it('rejects a value column that is not a numeric column, and an unknown kind, pointing at the query field', async () => {
+      const text = await upload(customers, 'application/json', '?valueColumn=segment');
+      expect(text.statusCode).toBe(400);
+      expect(text.json().errors).toEqual([expect.objectContaining({ location: 'query', pointer: '/valueColumn', code: 'not_a_numeric_column' })]);
+      const kind = await upload(customers, 'application/json', '?valueKind=weekly');
+      expect(kind.statusCode).toBe(400);
+      expect(kind.json().errors[0]).toMatchObject({ location: 'query', pointer: '/valueKind' });
+    });
+  });
+
   describe('POST /v1/datasets/:id/products and /interactions', () => {
     it('adds products from CSV and purchases from JSON to an existing dataset', async () => {
       const created = await upload({ customers: segmentCustomers(2) });
