@@ -4,6 +4,7 @@
  * that are data-quality groups get none.
  */
 import { z } from 'zod';
+import { readableFeature } from './feature-names.ts';
 import type { NumericTrait, PersonaProfile, Strategy, Trait } from './persona.ts';
 import defaults from './strategy-rules.json' with { type: 'json' };
 
@@ -57,7 +58,7 @@ export function valueTier(profile: PersonaProfile): 'top' | 'high' | 'low' | 'av
 }
 
 const percent = (share: number) => `${Math.round(share * 100)}%`;
-const readable = (feature: string) => feature.replace(/\(.*?\)/g, ' ').replace(/[_\s]+/g, ' ').trim();
+const readable = (feature: string) => readableFeature(feature).toLowerCase();
 
 /** Why a condition holds (in words), or null when it does not. */
 function evaluate(condition: Condition, traits: readonly Trait[], profile: PersonaProfile): string | null {

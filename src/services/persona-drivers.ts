@@ -11,7 +11,7 @@ import type { FeatureSchema, ModelMetrics } from '../domain/model.ts';
 import type { PersonaDrivers } from '../domain/persona.ts';
 import { createRandom, explainPersonas, findPersonaRules, fitSurrogate } from '../engine/index.ts';
 import type { DenseMatrix, RuleCondition } from '../engine/index.ts';
-import { readableFeature } from './persona-naming.ts';
+import { readableFeature } from '../domain/feature-names.ts';
 
 /** Rules are searched on a seeded sample of at most this many customers. */
 const RULE_SAMPLE_SIZE = 50_000;

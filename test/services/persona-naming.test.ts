@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Trait } from '../../src/domain/persona.ts';
-import { describePersona, distinguishingTraits, namePersonas, readableFeature, slugify, taglineOf } from '../../src/services/persona-naming.ts';
+import { describePersona, distinguishingTraits, namePersonas, rfmSegment, slugify, taglineOf } from '../../src/services/persona-naming.ts';
 import type { ProfiledPersona } from '../../src/services/persona-profiles.ts';
 
 const numeric = (feature: string, zScore: number): Trait => ({ feature, kind: 'numeric', populationMean: 50, populationStd: 10, personaMean: 50 + 10 * zScore, zScore });
@@ -71,6 +71,29 @@ describe('namePersonas', () => {
   });
 });
 
+describe('rfmSegment', () => {
+  const rfm = (recency: number, frequency: number, monetary: number) => rfmSegment([numeric('recency_days', recency), numeric('frequency', frequency), numeric('monetary', monetary)]);
+
+  it('names the usual RFM segments from the z-scores of recency, frequency and monetary value', () => {
+    expect(rfm(-0.8, 1.2, 0.7)).toBe('Champions');
+    expect(rfm(0, 0.5, 0)).toBe('Loyal Customers');
+    expect(rfm(-0.7, -0.3, -0.2)).toBe('New Customers');
+    expect(rfm(0.9, 0.1, 0)).toBe('At Risk');
+    expect(rfm(1.2, -0.4, -0.2)).toBe('Hibernating');
+    expect(rfm(-0.2, 0.1, 0)).toBe('Potential Loyalists');
+    expect(rfm(0.2, -0.1, 0)).toBe('Need Attention');
+  });
+
+  it('needs recency and frequency among the features', () => {
+    expect(rfmSegment([numeric('recency_days', -1), numeric('monetary', 1)])).toBeNull();
+  });
+
+  it('names RFM personas with their segment, unique within the model', () => {
+    const champions = [numeric('recency_days', -0.8), numeric('frequency', 1.2), numeric('monetary', 0.7)];
+    expect(namePersonas([persona(0, 30, champions), persona(1, 10, champions)])).toEqual(['Champions', 'Frequent Recent Champions']);
+  });
+});
+
 describe('distinguishingTraits', () => {
   it('ranks numeric z-scores and standardized category shares on one scale, ignoring weak ones', () => {
     const traits = distinguishingTraits([numeric('age', 0.3), numeric('income', -1.1), categorical('home', 'rent', 0.9, 0.3)]);
@@ -88,17 +111,6 @@ describe('describePersona', () => {
 });
 
 describe('names and slugs', () => {
-  it('turns column names into readable words', () => {
-    expect(readableFeature('Annual Income (k$)')).toBe('Annual Income');
-    expect(readableFeature('web_visits_month')).toBe('Web Visits Month');
-    expect(readableFeature('MonthlyCharges')).toBe('Monthly Charges');
-    expect(readableFeature('BALANCE_FREQUENCY')).toBe('Balance Frequency');
-    expect(readableFeature('CASH_ADVANCE_TRX')).toBe('Cash Advance TRX');
-    expect(readableFeature('MntWines')).toBe('Wines Spend');
-    expect(readableFeature('NumWebVisitsMonth')).toBe('Web Visits Month');
-    expect(readableFeature('CustomerID')).toBe('Customer ID');
-  });
-
   it('writes yes/no categories of taglines with their column', () => {
     const profile = persona(0, 30, [categorical('TechSupport', 'No', 0.82, 0.49), categorical('InternetService', 'Fiber optic', 0.75, 0.44)]);
     expect(taglineOf(profile)).toBe('82% without tech support, 75% Fiber optic — 30% of customers');

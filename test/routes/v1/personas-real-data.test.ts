@@ -169,6 +169,53 @@ describe('personas of real datasets', () => {
     });
   });
 
+  describe('Online Retail invoices: RFM from transactions, k = 4', () => {
+    let personas: PersonaDetail[];
+    const named = (name: string) => personas.find((persona) => persona.name === name)!;
+
+    beforeAll(async () => {
+      const upload = await t.app.inject({
+        method: 'POST',
+        url: '/v1/datasets/from-transactions?name=retail-rfm',
+        headers: { ...t.admin, 'content-type': 'text/csv' },
+        payload: readShared('data/online_retail_invoices/OnlineRetail_invoice_level.csv'),
+      });
+      expect(upload.statusCode, upload.body).toBe(201);
+      const trained = await t.app.inject({
+        method: 'POST',
+        url: '/v1/models',
+        headers: t.admin,
+        payload: { name: 'retail-rfm', datasetId: upload.json().id, features: ['recency_days', 'frequency', 'monetary'], preprocessing: { transform: 'log1p', clip: false }, k: 4, seed: 0, nInit: 10, stabilityResamples: 0 },
+      });
+      expect(trained.statusCode, trained.body).toBe(201);
+      personas = await Promise.all(
+        ModelDetail.parse(trained.json()).personas.map(async (summary) => Persona.parse((await t.app.inject({ method: 'GET', url: `/v1/personas/${summary.id}`, headers: t.admin })).json())),
+      );
+    }, 120_000);
+
+    it('gives the personas the usual RFM segment names, each backed by its recency and frequency', () => {
+      expect(personas.map((persona) => persona.name).sort()).toEqual(['Champions', 'Hibernating', 'New Customers', 'Potential Loyalists']);
+      expect(zScore(named('Champions'), 'recency_days')).toBeLessThan(-0.3);
+      expect(zScore(named('Champions'), 'frequency')).toBeGreaterThan(0.5);
+      expect(zScore(named('Hibernating'), 'recency_days')).toBeGreaterThan(0.5);
+      expect(zScore(named('New Customers'), 'frequency')).toBeLessThan(0);
+    });
+
+    it('shows the champions holding most of the money, the monetary value being realised as is', () => {
+      const champions = named('Champions');
+      expect(champions.profile.value!.share).toBeGreaterThan(0.5);
+      expect(champions.profile.value!.index).toBeGreaterThan(3);
+      expect(champions.profile.clv).toEqual({ mean: champions.profile.value!.mean, formula: 'monetary (a lifetime value)', tenureColumn: null });
+    });
+
+    it('proposes VIP retention to the champions and reactivation to the hibernating', () => {
+      const ids = (name: string) => named(name).strategies.map((strategy) => strategy.id);
+      expect(ids('Champions')).toContain('vip-retention');
+      expect(ids('Hibernating')).toContain('reactivation');
+      expect(ids('Champions')).not.toContain('reactivation');
+    });
+  });
+
   describe('Customer Personality Analysis: 22 numeric columns, k = 2 (SOURCE.md recipe)', () => {
     let personas: PersonaDetail[];
     const columns = ['Year_Birth', 'Income', 'Kidhome', 'Teenhome', 'Recency', 'MntWines', 'MntFruits', 'MntMeatProducts', 'MntFishProducts', 'MntSweetProducts', 'MntGoldProds',
