@@ -23,10 +23,12 @@ import { servicesPlugin } from './plugins/services.ts';
 import { healthRoutes } from './routes/health.ts';
 import { operationsRoutes } from './routes/operations.ts';
 import { assignRoutes } from './routes/v1/assign.ts';
+import { customerRoutes } from './routes/v1/customers.ts';
 import { datasetRoutes } from './routes/v1/datasets.ts';
 import { keyRoutes } from './routes/v1/keys.ts';
 import { modelRoutes } from './routes/v1/models.ts';
 import { personaRoutes } from './routes/v1/personas.ts';
+import { recommendationRoutes } from './routes/v1/recommendations.ts';
 
 export interface AppDependencies {
   database: Database;
@@ -72,7 +74,7 @@ export async function buildApp(config: Config, deps: AppDependencies) {
     contentSecurityPolicy: { directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } },
   });
   await app.register(bodyParsersPlugin, { maxJsonDepth: config.maxJsonDepth });
-  await app.register(servicesPlugin, { config, database: deps.database, databaseUrl: deps.databaseUrl });
+  await app.register(servicesPlugin, { config, database: deps.database, databaseUrl: deps.databaseUrl, followsModelChanges: deps.loadModelsOnReady !== false });
   await app.register(metricsPlugin);
   await app.register(authPlugin, { isDisabled: config.authDisabled });
   if (config.rateLimit.enabled) {
@@ -95,6 +97,8 @@ export async function buildApp(config: Config, deps: AppDependencies) {
     async (v1) => {
       await v1.register(assignRoutes);
       await v1.register(personaRoutes);
+      await v1.register(recommendationRoutes);
+      await v1.register(customerRoutes);
       await v1.register(modelRoutes);
       await v1.register(datasetRoutes, { uploadLimitBytes: config.uploadLimitBytes });
       await v1.register(keyRoutes);

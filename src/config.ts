@@ -16,6 +16,11 @@ const EnvironmentSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection URL')
     .optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  MODEL_CHANGES_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection URL')
+    .optional(),
+  MODEL_SYNC_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
   EMBEDDED_POSTGRES_DIR: z.string().min(1).default('.data/postgres'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   AUTH_DISABLED: booleanFlag.default(false),
@@ -37,6 +42,10 @@ const EnvironmentSchema = z.object({
   LLM_NAMING_API_KEY: z.string().min(1).optional(),
   LLM_NAMING_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  ASSIGNMENT_LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(1),
+  ASSIGNMENT_LOG_FLUSH_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
+  ASSIGNMENT_LOG_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  ASSIGNMENT_LOG_MAX_PENDING: z.coerce.number().int().min(1).max(10_000_000).default(50_000),
 });
 
 export type Environment = z.input<typeof EnvironmentSchema>;
@@ -47,6 +56,10 @@ export interface Config {
   /** Null: start the embedded PostgreSQL in `embeddedPostgresDir`. */
   readonly databaseUrl: string | null;
   readonly databasePoolSize: number;
+  /** Session-mode connection for LISTEN (null: the database URL), e.g. past a transaction-mode PgBouncer. */
+  readonly modelChangesDatabaseUrl: string | null;
+  /** Period of the check for model changes other replicas made and announced in vain (0: off). */
+  readonly modelSyncIntervalMs: number;
   readonly embeddedPostgresDir: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly authDisabled: boolean;
@@ -69,6 +82,8 @@ export interface Config {
   /** An OpenAI-compatible chat endpoint that names personas; null keeps the deterministic names. */
   readonly llmNaming: { readonly baseUrl: string; readonly model: string; readonly apiKey: string | null; readonly timeoutMs: number } | null;
   readonly shutdownTimeoutMs: number;
+  /** Assignments written to the log in the background: sampled share (0: off), flush interval, batch size, buffer bound. */
+  readonly assignmentLog: { readonly sampleRate: number; readonly flushIntervalMs: number; readonly batchSize: number; readonly maxPending: number };
 }
 
 export class ConfigError extends Error {
@@ -97,6 +112,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     databaseUrl: e.DATABASE_URL ?? null,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    modelChangesDatabaseUrl: e.MODEL_CHANGES_DATABASE_URL ?? null,
+    modelSyncIntervalMs: e.MODEL_SYNC_INTERVAL_MS,
     embeddedPostgresDir: e.EMBEDDED_POSTGRES_DIR,
     logLevel: e.LOG_LEVEL,
     authDisabled: e.AUTH_DISABLED,
@@ -115,6 +132,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ? Object.freeze({ baseUrl: e.LLM_NAMING_URL, model: e.LLM_NAMING_MODEL ?? 'gpt-4o-mini', apiKey: e.LLM_NAMING_API_KEY ?? null, timeoutMs: e.LLM_NAMING_TIMEOUT_MS })
       : null,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    assignmentLog: Object.freeze({
+      sampleRate: e.ASSIGNMENT_LOG_SAMPLE_RATE,
+      flushIntervalMs: e.ASSIGNMENT_LOG_FLUSH_MS,
+      batchSize: e.ASSIGNMENT_LOG_BATCH_SIZE,
+      maxPending: e.ASSIGNMENT_LOG_MAX_PENDING,
+    }),
   });
 }
 

@@ -17,6 +17,13 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads the assignment log settings, with the log on for every assignment by default', () => {
+    expect(loadConfig({}).assignmentLog).toEqual({ sampleRate: 1, flushIntervalMs: 1000, batchSize: 500, maxPending: 50_000 });
+    expect(loadConfig({ ASSIGNMENT_LOG_SAMPLE_RATE: '0.25', ASSIGNMENT_LOG_BATCH_SIZE: '100' }).assignmentLog).toMatchObject({ sampleRate: 0.25, batchSize: 100 });
+    expect(() => loadConfig({ ASSIGNMENT_LOG_SAMPLE_RATE: '1.5' })).toThrow(/ASSIGNMENT_LOG_SAMPLE_RATE/);
+    expect(() => loadConfig({ ASSIGNMENT_LOG_BATCH_SIZE: '0' })).toThrow(/ASSIGNMENT_LOG_BATCH_SIZE/);
+  });
+
   it('returns a frozen object', () => {
     expect(Object.isFrozen(loadConfig({}))).toBe(true);
   });
@@ -25,6 +32,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ AUTH_DISABLED: 'true' }).authDisabled).toBe(true);
     expect(loadConfig({ AUTH_DISABLED: '1' }).authDisabled).toBe(true);
     expect(loadConfig({ AUTH_DISABLED: 'no' }).authDisabled).toBe(false);
+  });
+
+  it('checks for model changes every 5 s unless told otherwise, and listens on the database URL unless given another', () => {
+    expect(loadConfig({})).toMatchObject({ modelSyncIntervalMs: 5000, modelChangesDatabaseUrl: null });
+    expect(loadConfig({ MODEL_SYNC_INTERVAL_MS: '0', MODEL_CHANGES_DATABASE_URL: 'postgresql://db:5432/persona' })).toMatchObject({
+      modelSyncIntervalMs: 0,
+      modelChangesDatabaseUrl: 'postgresql://db:5432/persona',
+    });
+    expect(() => loadConfig({ MODEL_SYNC_INTERVAL_MS: '-1' })).toThrow(/MODEL_SYNC_INTERVAL_MS/);
   });
 
   it('treats empty variables as unset', () => {

@@ -5,6 +5,7 @@ import type { ModelFilter, ModelRepository, NewModel, Page } from '../domain/rep
 import type { Database } from './client.ts';
 import { decodeMatrix, encodeMatrix } from './codec.ts';
 import type { Prisma } from './generated/client.ts';
+import { announceModelChange } from './model-changes.ts';
 import { isUniqueViolation } from './prisma-errors.ts';
 
 const summarySelect = {
@@ -41,7 +42,12 @@ function toSummary(row: SummaryRow): ModelSummary {
 // index makes the loser fail, and it simply tries the following number.
 const VERSION_RACE_ATTEMPTS = 5;
 
-export function createModelRepository(db: Database): ModelRepository {
+export interface ModelRepositoryOptions {
+  /** Names the announcing replica in change announcements (null: a process that serves nothing). */
+  replicaId?: string | null;
+}
+
+export function createModelRepository(db: Database, { replicaId = null }: ModelRepositoryOptions = {}): ModelRepository {
   async function findById(id: string): Promise<ModelSummary | null> {
     const row = await db.segmentationModel.findUnique({ where: { id }, select: summarySelect });
     return row ? toSummary(row) : null;
@@ -141,13 +147,14 @@ export function createModelRepository(db: Database): ModelRepository {
       return row ? ModelArtifacts.parse(row.artifacts) : null;
     },
 
-    async listActiveIds() {
+    async listServingState(otherIds: readonly string[]) {
+      // Served by the (status, activated_at) index and the persona (model_id, index) unique index.
       const rows = await db.segmentationModel.findMany({
-        where: { status: 'active' },
-        select: { id: true },
+        where: { OR: [{ status: 'active' }, { id: { in: [...otherIds] } }] },
+        select: { id: true, name: true, status: true, activatedAt: true, personas: { select: { id: true, key: true, name: true }, orderBy: { index: 'asc' } } },
         orderBy: { activatedAt: 'desc' },
       });
-      return rows.map((row) => row.id);
+      return rows.map(({ status, ...row }) => ({ ...row, isActive: status === 'active' }));
     },
 
     async activate(id: string) {
@@ -157,6 +164,9 @@ export function createModelRepository(db: Database): ModelRepository {
           SELECT name FROM segmentation_model WHERE id = ${id}::uuid FOR UPDATE`;
         if (!target) throw new NotFoundError(`model ${id} does not exist`);
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`model-activation:${target.name}`}))`;
+        // The database's clock, read under the lock: later activations of a name get later times on
+        // every replica, whatever the replicas' own clocks say (the registries order by this time).
+        const [clock] = await tx.$queryRaw<Array<{ now: Date }>>`SELECT clock_timestamp() AS now`;
         const previous = await tx.segmentationModel.findFirst({
           where: { name: target.name, status: 'active', id: { not: id } },
           select: summarySelect,
@@ -166,9 +176,10 @@ export function createModelRepository(db: Database): ModelRepository {
         }
         const activated = await tx.segmentationModel.update({
           where: { id },
-          data: { status: 'active', activatedAt: new Date() },
+          data: { status: 'active', activatedAt: clock!.now },
           select: summarySelect,
         });
+        await announceModelChange(tx, { kind: 'activated', modelId: id, replica: replicaId });
         return {
           activated: toSummary(activated),
           previous: previous ? toSummary({ ...previous, status: 'inactive' }) : null,
@@ -185,6 +196,7 @@ export function createModelRepository(db: Database): ModelRepository {
           throw new ConflictError(`${row.name} version ${row.version} is the active version; activate another version before deleting it`);
         }
         await tx.segmentationModel.delete({ where: { id } });
+        await announceModelChange(tx, { kind: 'deleted', modelId: id, replica: replicaId });
       });
     },
   };

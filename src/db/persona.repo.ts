@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError } from '../domain/errors.ts';
 import type { PersonaEdit, PersonaRepository } from '../domain/repositories.ts';
 import type { Database } from './client.ts';
 import type { Prisma } from './generated/client.ts';
+import { announceModelChange } from './model-changes.ts';
 import { isRecordNotFound, isUniqueViolation } from './prisma-errors.ts';
 
 const Traits = z.array(Trait);
@@ -41,7 +42,12 @@ function toPersona(row: Prisma.PersonaGetPayload<{ select: typeof personaSelect 
   };
 }
 
-export function createPersonaRepository(db: Database): PersonaRepository {
+export interface PersonaRepositoryOptions {
+  /** Names the announcing replica in change announcements (null: a process that serves nothing). */
+  replicaId?: string | null;
+}
+
+export function createPersonaRepository(db: Database, { replicaId = null }: PersonaRepositoryOptions = {}): PersonaRepository {
   return {
     async listByModel(modelId: string) {
       const rows = await db.persona.findMany({ where: { modelId }, select: personaSelect, orderBy: { index: 'asc' } });
@@ -55,15 +61,20 @@ export function createPersonaRepository(db: Database): PersonaRepository {
 
     async update(id: string, edit: PersonaEdit) {
       try {
-        const row = await db.persona.update({
-          where: { id },
-          data: {
-            ...(edit.name === undefined ? {} : { name: edit.name }),
-            ...(edit.description === undefined ? {} : { description: edit.description }),
-            ...(edit.strategies === undefined ? {} : { strategies: edit.strategies }),
-            edits: edit.edits,
-          },
-          select: personaSelect,
+        const row = await db.$transaction(async (tx) => {
+          const updated = await tx.persona.update({
+            where: { id },
+            data: {
+              ...(edit.name === undefined ? {} : { name: edit.name }),
+              ...(edit.description === undefined ? {} : { description: edit.description }),
+              ...(edit.strategies === undefined ? {} : { strategies: edit.strategies }),
+              edits: edit.edits,
+            },
+            select: personaSelect,
+          });
+          // Replicas serving the model pick up a new name; other edits cost them one cheap check.
+          await announceModelChange(tx, { kind: 'edited', modelId: updated.modelId, replica: replicaId });
+          return updated;
         });
         return toPersona(row);
       } catch (error) {
@@ -73,13 +84,14 @@ export function createPersonaRepository(db: Database): PersonaRepository {
       }
     },
 
-    async recommendations(personaId, { minSupport, limit, offset }) {
+    async recommendations(personaId, { minSupport, rankBy, limit, offset }) {
       const where = { personaId, support: { gte: minSupport } };
       const [rows, total] = await Promise.all([
         db.personaRecommendation.findMany({
           where,
-          // Served by the (persona_id, rank) index.
-          orderBy: { rank: 'asc' },
+          // Lift order is served by the (persona_id, rank) index; confidence order sorts the persona's
+          // few hundred stored rows found by the same index.
+          orderBy: rankBy === 'lift' ? { rank: 'asc' } : [{ personaRate: 'desc' }, { buyers: 'desc' }, { rank: 'asc' }],
           take: limit,
           skip: offset,
           select: {

@@ -90,3 +90,58 @@ export function pointerToken(token: string | number): string {
 export function jsonPointer(...tokens: Array<string | number>): string {
   return tokens.map((token) => `/${pointerToken(token)}`).join('');
 }
+
+/** An RFC 9457 problem document. */
+export interface ProblemDocument {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  errors?: FieldIssue[];
+}
+
+export function problemDocument(type: ProblemType, detail: string, instance: string, errors?: readonly FieldIssue[]): ProblemDocument {
+  const { status, title } = PROBLEM_TYPES[type];
+  const body: ProblemDocument = { type: problemTypeUri(type), title, status, detail, instance };
+  if (errors && errors.length > 0) body.errors = [...errors];
+  return body;
+}
+
+export interface ZodIssueLike {
+  code?: string;
+  path?: PropertyKey[];
+  message?: string;
+  keys?: string[];
+  errors?: ZodIssueLike[][];
+}
+
+/**
+ * Zod reports a failed union as one issue at the union's root; descend into the branch that got
+ * furthest (its issues have the longest paths), so the pointer names the actual bad field.
+ */
+export function flattenIssue(issue: ZodIssueLike, basePath: PropertyKey[]): Array<{ path: PropertyKey[]; code: string; message: string }> {
+  const path = [...basePath, ...(issue.path ?? [])];
+  if (issue.code === 'invalid_union' && issue.errors && issue.errors.length > 0) {
+    const depth = (branch: ZodIssueLike[]) => Math.max(...branch.map((i) => i.path?.length ?? 0));
+    const deepest = issue.errors.reduce((best, branch) => (depth(branch) > depth(best) ? branch : best));
+    if (depth(deepest) > 0) return deepest.flatMap((nested) => flattenIssue(nested, path));
+  }
+  // Unrecognized keys: point at each offending key rather than at their parent object.
+  if (issue.code === 'unrecognized_keys' && issue.keys) {
+    return issue.keys.map((key) => ({ path: [...path, key], code: 'unrecognized_key', message: `unknown field "${key}"` }));
+  }
+  return [{ path, code: issue.code ?? 'invalid', message: issue.message ?? 'is invalid' }];
+}
+
+/** Zod issues (a failed safeParse) as field issues under `location`, with pointers from `basePath`. */
+export function fieldIssuesFromZod(issues: readonly ZodIssueLike[], location: FieldIssue['location'], basePath: PropertyKey[] = []): FieldIssue[] {
+  return issues.flatMap((issue) =>
+    flattenIssue(issue, basePath).map(({ path, code, message }) => ({
+      location,
+      pointer: jsonPointer(...path.map((token) => (typeof token === 'symbol' ? token.toString() : token))),
+      code,
+      message,
+    })),
+  );
+}

@@ -36,3 +36,10 @@ export function titleCase(text: string): string {
     })
     .join(' ');
 }
+
+/** A figure as people read it: whole numbers from 100 up, one decimal from 10, two below ("82,000", "14.5", "0.42"). */
+export function formatNumber(value: number): string {
+  const magnitude = Math.abs(value);
+  const digits = magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : 2;
+  return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+}

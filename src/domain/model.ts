@@ -93,6 +93,29 @@ export const PersonaContinuity = z
   })
   .meta({ id: 'PersonaContinuity' });
 
+/**
+ * Calibration of /v1/assign's confidence, measured at training: held-out customers with a random subset
+ * of their features (1 to all) are placed as /v1/assign would place them, and "correct" means the
+ * persona they get with every feature.
+ */
+export const ConfidenceCalibration = z
+  .object({
+    method: z
+      .enum(['temperature', 'posterior'])
+      .describe('temperature: softmax of negative costs with a fitted temperature (k-means, k-prototypes); posterior: the mixture’s own membership probabilities'),
+    temperature: z.number().nullable().describe('The fitted softmax temperature (null for mixtures)'),
+    calibrationRows: z.number().int().describe('Customers the temperature was fitted on'),
+    heldOutRows: z.number().int().describe('Other customers the calibration error was measured on'),
+    expectedCalibrationError: z.number().describe('Mean gap between confidence and accuracy over 10 confidence bins, weighted by rows (0 is perfect)'),
+    accuracy: z.number().describe('Share of held-out partial customers placed in their full-data persona'),
+    meanConfidence: z.number(),
+    byFeaturesGiven: z
+      .array(z.object({ features: z.number().int(), rows: z.number().int(), accuracy: z.number(), meanConfidence: z.number() }))
+      .describe('The same, by how many features the customer gave'),
+  })
+  .meta({ id: 'ConfidenceCalibration' });
+export type ConfidenceCalibration = z.infer<typeof ConfidenceCalibration>;
+
 export const ModelMetrics = z
   .object({
     k: z.number().int().positive(),
@@ -136,6 +159,9 @@ export const ModelMetrics = z
       })
       .nullable()
       .default(null),
+    calibration: ConfidenceCalibration.nullable()
+      .default(null)
+      .describe("How well /v1/assign's confidence tracks accuracy (null for models trained before calibration existed)"),
     continuity: PersonaContinuity.nullable()
       .default(null)
       .describe('How the personas match those of the version that was active when this one was trained (null for the first version)'),
@@ -197,6 +223,14 @@ export const ModelArtifacts = z.object({
       precisionsCholesky: z.array(z.number()),
     })
     .optional(),
+  /** Softmax temperature of /v1/assign's confidence for k-means and k-prototypes (absent: models trained before calibration; 1 is used). */
+  temperature: z.number().positive().optional(),
+  /**
+   * Per persona, how each feature is spread among its members (in the scaled space): numeric standard
+   * deviations (k × numeric features, schema order) and category shares (k × categorical features ×
+   * categories). The next-question suggestion draws plausible answers from them.
+   */
+  personaSpread: z.object({ numericSd: z.array(z.array(z.number())), categoryShares: z.array(z.array(z.array(z.number()))) }).optional(),
   /** 2-D map: PCA of the encoded space, with the centroids and a sample of customers projected. */
   map: z
     .object({

@@ -154,6 +154,13 @@ export interface NewRecommendation {
   buyers: number;
 }
 
+/**
+ * How a persona's products are ordered: `lift` (persona rate over overall rate: what sets the
+ * persona apart) or `confidence` (persona rate: what the persona buys most).
+ */
+export const RANKING_RULES = ['lift', 'confidence'] as const;
+export type RankingRule = (typeof RANKING_RULES)[number];
+
 export interface Recommendation extends Omit<NewRecommendation, 'productId'> {
   product: { id: string; name: string; category: string | null; price: number | null };
 }

@@ -3,10 +3,11 @@
  * src/db implements them; services receive them by constructor.
  */
 import type { ApiKeyRecord, ApiKeyScope } from './api-key.ts';
+import type { AssignmentHistoryItem, AssignmentLogEntry } from './assignment-log.ts';
 import type { ColumnRequest, CustomerTable } from './customer-table.ts';
 import type { DatasetSummary, NewDataset, NewInteraction, NewProduct } from './dataset.ts';
 import type { FeatureSchema, ModelArtifacts, ModelMetrics, ModelParameters, ModelStatus, ModelSummary, StoredModel } from './model.ts';
-import type { NewPersona, NewRecommendation, Persona, PersonaEdits, Recommendation, Strategy } from './persona.ts';
+import type { NewPersona, NewRecommendation, Persona, PersonaEdits, RankingRule, Recommendation, Strategy } from './persona.ts';
 
 export interface Page {
   limit: number;
@@ -59,15 +60,47 @@ export interface ModelRepository {
   loadStored(id: string): Promise<StoredModel | null>;
   /** The model's artifacts (thresholds, algorithm internals, 2-D map). */
   findArtifacts(id: string): Promise<ModelArtifacts | null>;
-  /** Ids of the active versions, most recently activated first. */
-  listActiveIds(): Promise<string[]>;
+  /**
+   * What serving depends on, cheaply (no centroids or artifacts): every active version and those of
+   * `otherIds` that still exist, each with its activation time and personas in index order.
+   */
+  listServingState(otherIds: readonly string[]): Promise<ModelServingState[]>;
   /**
    * Makes `id` the only active version of its name in one transaction; the previously active
-   * version becomes inactive. Returns the activated model and the one it replaced.
+   * version becomes inactive. The activation time is the database's clock, so activations of one
+   * name are ordered the same on every replica. Announces the change to other replicas on commit.
+   * Returns the activated model and the one it replaced.
    */
   activate(id: string): Promise<{ activated: ModelSummary; previous: ModelSummary | null }>;
-  /** Deletes a non-active version; throws ConflictError for the active one. */
+  /** Deletes a non-active version (announced on commit); throws ConflictError for the active one. */
   delete(id: string): Promise<void>;
+}
+
+/** The fields of a stored version that a compiled model depends on and that can change after training. */
+export interface ModelServingState {
+  id: string;
+  name: string;
+  isActive: boolean;
+  activatedAt: Date | null;
+  personas: Array<{ id: string; key: string; name: string }>;
+}
+
+/** A change to what replicas serve, announced by the replica that committed it. */
+export interface ModelChange {
+  kind: 'activated' | 'edited' | 'deleted';
+  modelId: string;
+  /** The announcing replica; null for a process that serves nothing. */
+  replica: string | null;
+}
+
+/**
+ * Changes committed by other replicas, delivered as they commit. A feed can miss changes while it is
+ * disconnected, so it asks for a full check (`onResync`) each time it (re)connects.
+ */
+export interface ModelChangeFeed {
+  /** Returns a function that ends the subscription. */
+  subscribe(listener: { onChange(change: ModelChange): void; onResync(): void }): () => void;
+  close(): Promise<void>;
 }
 
 export interface PersonaEdit {
@@ -80,9 +113,27 @@ export interface PersonaEdit {
 export interface PersonaRepository {
   listByModel(modelId: string): Promise<Persona[]>;
   findById(id: string): Promise<Persona | null>;
-  /** Applies a human edit; throws ConflictError when the name is taken in the model. */
+  /** Applies a human edit (announced to other replicas on commit); throws ConflictError when the name is taken in the model. */
   update(id: string, edit: PersonaEdit): Promise<Persona>;
-  recommendations(personaId: string, options: { minSupport: number } & Page): Promise<{ items: Recommendation[]; total: number }>;
+  /** The persona's stored products with at least `minSupport` persona buyers, a page of them in `rankBy` order. */
+  recommendations(personaId: string, options: { minSupport: number; rankBy: RankingRule } & Page): Promise<{ items: Recommendation[]; total: number }>;
+}
+
+/** What a model's dataset records about one customer's holdings and some product ids. */
+export interface HoldingsLookup {
+  /** Whether the customer external id exists in the dataset (false when none was asked). */
+  isCustomerKnown: boolean;
+  /** External ids of the products the customer bought, according to the dataset's interactions. */
+  heldProductIds: string[];
+  /** Those of the asked product external ids that the dataset does not hold. */
+  unknownProductIds: string[];
+}
+
+export interface RecommendationRepository {
+  /** Every stored recommendation of the persona, in rank (lift) order; empty for an unknown persona. */
+  listForPersona(personaId: string): Promise<Recommendation[]>;
+  /** Holdings of a customer (by external id, or none) and unknown product ids, in the model's dataset, in one query. */
+  findHoldings(modelId: string, customerExternalId: string | null, productExternalIds: readonly string[]): Promise<HoldingsLookup>;
 }
 
 export interface ApiKeyRepository {
@@ -92,6 +143,16 @@ export interface ApiKeyRepository {
   revoke(id: string): Promise<ApiKeyRecord | null>;
   countActive(): Promise<number>;
   touch(id: string, at: Date): Promise<void>;
+}
+
+export interface AssignmentLogRepository {
+  /**
+   * Writes the entries in one multi-row INSERT, in the given order. Entries whose persona no longer
+   * exists (its model version was deleted while they waited) are skipped. Returns the rows written.
+   */
+  insertMany(entries: readonly AssignmentLogEntry[]): Promise<number>;
+  /** A customer's logged assignments, newest first, optionally only by versions of one model name. */
+  historyOf(externalId: string, options: { modelName?: string | undefined } & Page): Promise<{ items: AssignmentHistoryItem[]; total: number }>;
 }
 
 export interface HealthRepository {

@@ -35,6 +35,21 @@ export type { GaussianMixtureOptions, GaussianMixtureInit, GaussianMixtureIterat
 export type { CovarianceType, GaussianMixtureModel } from './gmm/model.ts';
 export { predictGaussianMixture, predictProbabilities, scoreSamples, posteriorForPartialRow } from './gmm/predict.ts';
 export type { GaussianMixturePrediction, PartialRowPosterior } from './gmm/predict.ts';
+export { compareComponents } from './gmm/explain.ts';
+export type { ComponentComparison } from './gmm/explain.ts';
+
+// Confidence of hard clusterings: softmax of costs, temperature scaling, calibration error; value of a question.
+export {
+  softmaxOfCosts,
+  meanNegativeLogLikelihood,
+  fitTemperature,
+  expectedCalibrationError,
+  entropy,
+  expectedEntropy,
+  STANDARD_NORMAL_NODES,
+  STANDARD_NORMAL_WEIGHTS,
+} from './confidence.ts';
+export type { CalibrationBin } from './confidence.ts';
 
 // Scores, agreement, stability, outliers and the 2-D map.
 export { computeSilhouette, computeCalinskiHarabasz, computeDaviesBouldin } from './selection.ts';

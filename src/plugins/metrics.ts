@@ -1,6 +1,7 @@
 /**
  * Prometheus metrics (prom-client, one registry per app): request counts and latency per route
- * pattern, assignments per persona and model version, the active models, and process metrics.
+ * pattern, assignments per persona and model version, the active models, the assignment log's
+ * entries and batches by outcome, and process metrics.
  */
 import fp from 'fastify-plugin';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -50,6 +51,39 @@ export const metricsPlugin = fp(
         for (const model of app.services.registry.active()) {
           this.set({ model: model.name, version: String(model.version), id: model.id, default: String(model === served) }, 1);
         }
+      },
+    });
+
+    // Read from the assignment log writer's own counts at scrape time: record() stays free of metric calls.
+    new Counter({
+      name: 'persona_assignment_log_entries_total',
+      help: 'Assignment log entries: recorded (buffered after sampling), written, dropped (buffer full or shutting down), failed (lost with a failed insert)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+      collect() {
+        const { recorded, written, dropped, failed } = app.services.assignmentLog.stats;
+        this.reset();
+        for (const [outcome, count] of Object.entries({ recorded, written, dropped, failed })) this.inc({ outcome }, count);
+      },
+    });
+    new Counter({
+      name: 'persona_assignment_log_batches_total',
+      help: 'Assignment log inserts (one batch each), by outcome',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+      collect() {
+        const { batchesWritten, batchesFailed } = app.services.assignmentLog.stats;
+        this.reset();
+        this.inc({ outcome: 'written' }, batchesWritten);
+        this.inc({ outcome: 'failed' }, batchesFailed);
+      },
+    });
+    new Gauge({
+      name: 'persona_assignment_log_pending',
+      help: 'Assignment log entries waiting to be written',
+      registers: [registry],
+      collect() {
+        this.set(app.services.assignmentLog.stats.pending);
       },
     });
 

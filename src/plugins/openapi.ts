@@ -93,6 +93,8 @@ export const openApiPlugin = fp(
         tags: [
           { name: 'assign', description: 'Nearest persona for a customer' },
           { name: 'personas', description: 'Personas of a model and their recommended products' },
+          { name: 'recommendations', description: 'Products for one customer, through their persona' },
+          { name: 'customers', description: "A customer's persona history from the assignment log" },
           { name: 'models', description: 'Training, versions and activation' },
           { name: 'datasets', description: 'Customer, product and purchase uploads' },
           { name: 'keys', description: 'API keys' },

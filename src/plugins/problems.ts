@@ -6,25 +6,14 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { DomainError, jsonPointer, PROBLEM_TYPES, problemTypeUri } from '../domain/errors.ts';
-import type { FieldIssue, ProblemType } from '../domain/errors.ts';
+import { DomainError, flattenIssue, jsonPointer, PROBLEM_TYPES, problemDocument } from '../domain/errors.ts';
+import type { FieldIssue, ProblemType, ZodIssueLike } from '../domain/errors.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance: string;
-  errors?: FieldIssue[];
-}
-
 export function sendProblem(reply: FastifyReply, type: ProblemType, detail: string, errors?: readonly FieldIssue[]): FastifyReply {
-  const { status, title } = PROBLEM_TYPES[type];
-  const body: ProblemBody = { type: problemTypeUri(type), title, status, detail, instance: `urn:request:${reply.request.id}` };
-  if (errors && errors.length > 0) body.errors = [...errors];
-  return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(body);
+  const body = problemDocument(type, detail, `urn:request:${reply.request.id}`, errors);
+  return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
 }
 
 const VALIDATION_LOCATIONS: Record<string, FieldIssue['location']> = {
@@ -33,32 +22,6 @@ const VALIDATION_LOCATIONS: Record<string, FieldIssue['location']> = {
   params: 'params',
   headers: 'headers',
 };
-
-interface ZodIssueLike {
-  code?: string;
-  path?: PropertyKey[];
-  message?: string;
-  keys?: string[];
-  errors?: ZodIssueLike[][];
-}
-
-/**
- * Zod reports a failed union as one issue at the union's root; descend into the branch that got
- * furthest (its issues have the longest paths), so the pointer names the actual bad field.
- */
-function flattenIssue(issue: ZodIssueLike, basePath: PropertyKey[]): Array<{ path: PropertyKey[]; code: string; message: string }> {
-  const path = [...basePath, ...(issue.path ?? [])];
-  if (issue.code === 'invalid_union' && issue.errors && issue.errors.length > 0) {
-    const depth = (branch: ZodIssueLike[]) => Math.max(...branch.map((i) => i.path?.length ?? 0));
-    const deepest = issue.errors.reduce((best, branch) => (depth(branch) > depth(best) ? branch : best));
-    if (depth(deepest) > 0) return deepest.flatMap((nested) => flattenIssue(nested, path));
-  }
-  // Unrecognized keys: point at each offending key rather than at their parent object.
-  if (issue.code === 'unrecognized_keys' && issue.keys) {
-    return issue.keys.map((key) => ({ path: [...path, key], code: 'unrecognized_key', message: `unknown field "${key}"` }));
-  }
-  return [{ path, code: issue.code ?? 'invalid', message: issue.message ?? 'is invalid' }];
-}
 
 /** fastify-type-provider-zod moves an issue's code to `keyword` and its path to `instancePath`. */
 interface SchemaValidationIssue {

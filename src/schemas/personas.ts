@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PersonaDrivers, PersonaEdits, PersonaProfile, PersonaQuality, Strategy, Trait } from '../domain/persona.ts';
+import { PersonaDrivers, PersonaEdits, PersonaProfile, PersonaQuality, RANKING_RULES, Strategy, Trait } from '../domain/persona.ts';
 
 export const Persona = z
   .object({
@@ -55,15 +55,20 @@ export const PersonaList = z.object({
   items: z.array(Persona),
 });
 
+export const RankBy = z
+  .enum(RANKING_RULES)
+  .describe('lift: personaRate / overallRate (ties: more support), what sets the persona apart; confidence: personaRate (ties: more buyers overall), what the persona buys most');
+
 export const Recommendation = z
   .object({
-    rank: z.number().int(),
+    rank: z.number().int().describe('Position in the ranking asked for, from 1 (after the minSupport filter, counting earlier pages)'),
     product: z.object({ id: z.string(), name: z.string(), category: z.string().nullable(), price: z.number().nullable() }),
-    lift: z.number().describe('personaRate / overallRate'),
-    personaRate: z.number().describe('Share of the persona who bought the product (confidence)'),
+    lift: z.number().describe('personaRate / overallRate: how much more likely a persona member is to buy it than any customer'),
+    personaRate: z.number().describe("Share of the persona's members who bought the product: the confidence of the rule persona → product"),
     overallRate: z.number().describe('Share of all customers who bought it'),
     support: z.number().int().describe('Persona members who bought it'),
     buyers: z.number().int().describe('Customers overall who bought it (popularity)'),
+    reason: z.string().describe('The figures in words, e.g. "bought by 34% of New Families vs 9% overall"'),
   })
   .meta({
     id: 'Recommendation',
@@ -76,6 +81,7 @@ export const Recommendation = z
         overallRate: 0.19,
         support: 682,
         buyers: 950,
+        reason: 'bought by 62% of Young Digital Renters vs 19% overall',
       },
     ],
   });
@@ -83,6 +89,7 @@ export const Recommendation = z
 export const RecommendationQuery = z
   .object({
     minSupport: z.coerce.number().int().min(1).default(5).describe('Only products bought by at least this many persona members (default 5)'),
+    rankBy: RankBy.default('lift'),
     limit: z.coerce.number().int().min(1).max(200).default(10),
     offset: z.coerce.number().int().min(0).default(0),
   })

@@ -1,17 +1,33 @@
 /**
- * Nearest persona for one customer, with partial input (cold start): only the features the customer
- * gave enter the comparison, so three answers are enough to place them. k-means compares with the
- * centroids in the dense encoding, k-prototypes with squared distance plus gamma × category
- * mismatches, a Gaussian mixture with membership probabilities of the marginal over the given
- * features. A customer farther from the persona than its training threshold is unclassified.
+ * /v1/assign's answer for one customer, with full or partial attributes (cold start): only the
+ * features the customer gave enter the comparison (src/services/persona-scoring.ts), so three answers
+ * are enough to place them. The answer carries the persona, its probability and the runners-up, the
+ * features used and missing, and on request why this persona rather than the runner-up
+ * (assignment-explanation.ts) and which question to ask next (next-question.ts). A customer farther
+ * from the persona than its training threshold is unclassified.
  */
 import { jsonPointer, ValidationError } from '../domain/errors.ts';
 import type { FieldIssue } from '../domain/errors.ts';
-import { assignKPrototypes, posteriorForPartialRow } from '../engine/index.ts';
+import { explainAssignment } from './assignment-explanation.ts';
+import type { AssignmentExplanation } from './assignment-explanation.ts';
 import type { CompiledModel } from './compiled-model.ts';
 import { categoryLabel, scaleNumeric } from './features.ts';
+import { suggestNextQuestion } from './next-question.ts';
+import type { NextQuestion } from './next-question.ts';
+import { emptyCustomer, nearestPersona, personaCosts, personaProbabilities, setCategory, setNumeric, squaredDistanceTo } from './persona-scoring.ts';
+import type { EncodedCustomer } from './persona-scoring.ts';
 import type { ModelRegistry } from './registry.ts';
 import { isMissingValue, MAX_ABS_NUMBER } from './tabular.ts';
+
+/** Runners-up reported beside the chosen persona. */
+const RUNNERS_UP = 3;
+
+export interface AssignOptions {
+  /** Explain the choice against the runner-up (?explain=true). */
+  explain?: boolean;
+  /** Suggest the next question when features are missing (default true). */
+  suggestQuestion?: boolean;
+}
 
 export interface Assignment {
   model: CompiledModel;
@@ -21,14 +37,20 @@ export interface Assignment {
    * mixtures), or the root of squared distance plus gamma × mismatches (k-prototypes).
    */
   distance: number;
+  /** Probability of the persona (mixture posterior, or the calibrated softmax of hard clusterings). */
+  confidence: number;
+  /** Every persona's probability, by persona index (sums to 1). */
+  probabilities: Float64Array;
+  /** The next most probable personas, most probable first. */
+  runnersUp: Array<{ index: number; probability: number }>;
   /** Beyond the persona's distance threshold (the 99th percentile of its members at training). */
   isUnclassified: boolean;
   unclassifiedReason: string | null;
-  /** Mixtures: membership probability of every persona (sums to 1); null for hard clusterings. */
-  probabilities: Float64Array | null;
   featuresUsed: string[];
   featuresMissing: string[];
   warnings: string[];
+  explanation: AssignmentExplanation | null;
+  nextQuestion: NextQuestion | null;
 }
 
 /** /v1/assign: resolves the model (in memory), then places the customer. */
@@ -40,81 +62,88 @@ export class AssignmentService {
   }
 
   /** @param modelReference model id, name or name@version; default: the served model */
-  async assign(attributes: Readonly<Record<string, unknown>>, modelReference?: string): Promise<Assignment> {
-    return assignCustomer(await this.registry.resolve(modelReference), attributes);
+  async assign(attributes: Readonly<Record<string, unknown>>, modelReference?: string, options: AssignOptions = {}): Promise<Assignment> {
+    return assignCustomer(await this.registry.resolve(modelReference), attributes, options);
   }
-}
 
-/** One customer in the model's encodings, with what was given. */
-interface EncodedCustomer {
-  /** Dense encoding (d) and the columns given; for k-prototypes, the numeric features (p). */
-  x: Float64Array;
-  dims: number[];
-  numericPresent: Uint8Array;
-  codes: Int32Array;
-  categoricalPresent: Uint8Array;
+  /** Places a customer with a model already resolved (batches resolve once and score every row with it). */
+  assignWith(model: CompiledModel, attributes: Readonly<Record<string, unknown>>, options: AssignOptions = {}): Assignment {
+    return assignCustomer(model, attributes, options);
+  }
+
+  /** The model a batch is scored with, resolved once. */
+  resolveModel(modelReference?: string): Promise<CompiledModel> {
+    return this.registry.resolve(modelReference);
+  }
 }
 
 /**
  * @throws ValidationError for unknown attribute names, values of the wrong type, or no feature at all
  *   (pointers are /attributes/<name>)
  */
-export function assignCustomer(model: CompiledModel, attributes: Readonly<Record<string, unknown>>): Assignment {
+export function assignCustomer(model: CompiledModel, attributes: Readonly<Record<string, unknown>>, options: AssignOptions = {}): Assignment {
+  const { customer, featuresUsed, warnings } = encodeAttributes(model, attributes);
+  const costs = personaCosts(model, customer);
+  const probabilities = personaProbabilities(model, costs);
+  const index = nearestPersona(costs);
+  const distance = Math.sqrt(model.mixture ? squaredDistanceTo(model, customer, index) : costs[index]!);
+  const threshold = model.distanceThresholds[index];
+  const isUnclassified = threshold !== undefined && distance > threshold;
+  const runnersUp = rankRunnersUp(probabilities, index);
+  const used = new Set(featuresUsed);
+  const featuresMissing = model.features.map((feature) => feature.name).filter((name) => !used.has(name));
+  return {
+    model,
+    personaIndex: index,
+    distance,
+    confidence: probabilities[index]!,
+    probabilities,
+    runnersUp,
+    isUnclassified,
+    unclassifiedReason: isUnclassified
+      ? `the customer is ${distance.toFixed(2)} from ${model.personas[index]!.name}, beyond the ${threshold!.toFixed(2)} that 99% of its members are within`
+      : null,
+    featuresUsed,
+    featuresMissing,
+    warnings,
+    explanation: options.explain && runnersUp.length > 0 ? explainAssignment(model, customer, attributes, index, runnersUp[0]!.index) : null,
+    nextQuestion: options.suggestQuestion !== false && featuresMissing.length > 0 ? suggestNextQuestion(model, customer, probabilities) : null,
+  };
+}
+
+/** The customer's attributes in the model's encoding, with the features used and warnings. */
+function encodeAttributes(model: CompiledModel, attributes: Readonly<Record<string, unknown>>): { customer: EncodedCustomer; featuresUsed: string[]; warnings: string[] } {
   const issues: FieldIssue[] = [];
   const warnings: string[] = [];
-  const isPrototypes = model.algorithm === 'kprototypes';
-  const customer: EncodedCustomer = {
-    x: new Float64Array(isPrototypes ? model.numericCount : model.d),
-    dims: [],
-    numericPresent: new Uint8Array(model.numericCount),
-    codes: new Int32Array(model.categoricalCount),
-    categoricalPresent: new Uint8Array(model.categoricalCount),
-  };
+  const customer = emptyCustomer(model);
   const featuresUsed: string[] = [];
 
-  for (const [name, value] of Object.entries(attributes)) {
+  for (const name in attributes) {
+    const value = attributes[name];
     const feature = model.featureByName.get(name);
-    const pointer = jsonPointer('attributes', name);
     if (!feature) {
       if (!model.ignoredColumns.has(name)) {
-        issues.push({ location: 'body', pointer, code: 'unknown_feature', message: `model ${model.name} v${model.version} has no feature "${name}"` });
+        issues.push({ location: 'body', pointer: jsonPointer('attributes', name), code: 'unknown_feature', message: `model ${model.name} v${model.version} has no feature "${name}"` });
       }
       continue;
     }
     if (isMissingValue(value)) continue;
     if (feature.kind === 'numeric') {
-      if (typeof value !== 'number' || !Number.isFinite(value)) {
-        issues.push({ location: 'body', pointer, code: 'expected_number', message: `"${name}" must be a number` });
+      const problem = numericProblem(feature.spec.transform, name, value);
+      if (problem) {
+        issues.push({ location: 'body', pointer: jsonPointer('attributes', name), ...problem });
         continue;
       }
-      if (Math.abs(value) > MAX_ABS_NUMBER) {
-        issues.push({ location: 'body', pointer, code: 'out_of_range', message: `"${name}" must be between -1e15 and 1e15` });
-        continue;
-      }
-      if (feature.spec.transform === 'log1p' && value <= -1) {
-        issues.push({ location: 'body', pointer, code: 'out_of_range', message: `"${name}" must be above −1 (the model takes its logarithm)` });
-        continue;
-      }
-      const scaled = scaleNumeric(feature.spec, value);
-      const column = isPrototypes ? feature.slot : feature.column;
-      customer.x[column] = scaled;
-      customer.dims.push(column);
-      customer.numericPresent[feature.slot] = 1;
+      setNumeric(model, customer, feature, scaleNumeric(feature.spec, value as number));
     } else {
       if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-        issues.push({ location: 'body', pointer, code: 'expected_category', message: `"${name}" must be a string, number or boolean` });
+        issues.push({ location: 'body', pointer: jsonPointer('attributes', name), code: 'expected_category', message: `"${name}" must be a string, number or boolean` });
         continue;
       }
       const position = feature.categoryIndex.get(categoryLabel(value));
-      if (position === undefined) {
-        // Still informative: the customer is in none of the known categories (a mismatch with every mode).
-        warnings.push(`"${name}" value was not seen in training; it counts as none of the known categories`);
-      } else if (!isPrototypes) {
-        customer.x[feature.column + position] = feature.weight;
-      }
-      customer.codes[feature.slot] = position ?? -1;
-      customer.categoricalPresent[feature.slot] = 1;
-      if (!isPrototypes) for (let offset = 0; offset < feature.width; offset++) customer.dims.push(feature.column + offset);
+      // Still informative: the customer is in none of the known categories (a mismatch with every mode).
+      if (position === undefined) warnings.push(`"${name}" value was not seen in training; it counts as none of the known categories`);
+      setCategory(model, customer, feature, position ?? -1);
     }
     featuresUsed.push(name);
   }
@@ -124,69 +153,20 @@ export function assignCustomer(model: CompiledModel, attributes: Readonly<Record
       { location: 'body', pointer: '/attributes', code: 'no_features', message: `give at least one of: ${model.features.map((f) => f.name).join(', ')}` },
     ]);
   }
-
-  const { index, distance, probabilities } = nearestPersona(model, customer);
-  const threshold = model.distanceThresholds[index];
-  const isUnclassified = threshold !== undefined && distance > threshold;
-  const used = new Set(featuresUsed);
-  return {
-    model,
-    personaIndex: index,
-    distance,
-    isUnclassified,
-    unclassifiedReason: isUnclassified
-      ? `the customer is ${distance.toFixed(2)} from ${model.personas[index]!.name}, beyond the ${threshold!.toFixed(2)} that 99% of its members are within`
-      : null,
-    probabilities,
-    featuresUsed,
-    featuresMissing: model.features.map((feature) => feature.name).filter((name) => !used.has(name)),
-    warnings,
-  };
+  return { customer, featuresUsed, warnings };
 }
 
-function nearestPersona(model: CompiledModel, customer: EncodedCustomer): { index: number; distance: number; probabilities: Float64Array | null } {
-  if (model.kprototypes) {
-    const { label, distance } = assignKPrototypes(model.kprototypes, customer.x, customer.codes, {
-      numericPresent: customer.numericPresent,
-      categoricalPresent: customer.categoricalPresent,
-    });
-    return { index: label, distance: Math.sqrt(distance), probabilities: null };
-  }
-  if (model.mixture) {
-    // The persona of highest posterior membership, from the marginal over the features given.
-    const posterior = posteriorForPartialRow(model.mixture, customer.x, customer.dims);
-    return { index: posterior.label, distance: Math.sqrt(squaredDistanceTo(model, customer.x, customer.dims, posterior.label)), probabilities: posterior.probabilities };
-  }
-  const { index, squaredDistance } = nearestCentroid(model, customer.x, customer.dims);
-  return { index, distance: Math.sqrt(squaredDistance), probabilities: null };
+function numericProblem(transform: string, name: string, value: unknown): { code: string; message: string } | null {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return { code: 'expected_number', message: `"${name}" must be a number` };
+  if (Math.abs(value) > MAX_ABS_NUMBER) return { code: 'out_of_range', message: `"${name}" must be between -1e15 and 1e15` };
+  if (transform === 'log1p' && value <= -1) return { code: 'out_of_range', message: `"${name}" must be above −1 (the model takes its logarithm)` };
+  return null;
 }
 
-function squaredDistanceTo(model: CompiledModel, x: Float64Array, dims: readonly number[], persona: number): number {
-  const offset = persona * model.d;
-  let sum = 0;
-  for (const j of dims) {
-    const diff = x[j]! - model.centers[offset + j]!;
-    sum += diff * diff;
-  }
-  return sum;
-}
-
-function nearestCentroid(model: CompiledModel, x: Float64Array, dims: readonly number[]): { index: number; squaredDistance: number } {
-  const { centers, d, k } = model;
-  let best = 0;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (let c = 0; c < k; c++) {
-    const offset = c * d;
-    let sum = 0;
-    for (const j of dims) {
-      const diff = x[j]! - centers[offset + j]!;
-      sum += diff * diff;
-    }
-    // Strict < keeps the lowest index on ties, as the engine's argmin does.
-    if (sum < bestDistance) {
-      bestDistance = sum;
-      best = c;
-    }
-  }
-  return { index: best, squaredDistance: bestDistance };
+/** The most probable personas other than `chosen`, most probable first. */
+function rankRunnersUp(probabilities: Float64Array, chosen: number): Array<{ index: number; probability: number }> {
+  const ranked: Array<{ index: number; probability: number }> = [];
+  for (let c = 0; c < probabilities.length; c++) if (c !== chosen) ranked.push({ index: c, probability: probabilities[c]! });
+  ranked.sort((a, b) => b.probability - a.probability || a.index - b.index);
+  return ranked.slice(0, RUNNERS_UP);
 }

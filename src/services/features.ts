@@ -237,6 +237,12 @@ export function scaleNumeric(feature: NumericFeature, value: number): number {
   return (x - feature.center) / feature.scale;
 }
 
+/** The original-unit value of a scaled one (a centre, for explanations); clipping is not undone. */
+export function unscaleNumeric(feature: NumericFeature, scaled: number): number {
+  const x = scaled * feature.scale + feature.center;
+  return feature.transform === 'log1p' ? Math.expm1(x) : x;
+}
+
 export interface EncodedRows {
   /** n × encodedColumns: scaled numerics and weighted one-hot blocks. */
   dense: DenseMatrix;

@@ -5,7 +5,7 @@
  */
 import { AGE_FEATURE, DEFAULT_NOUN, DEFAULT_SLOT, DEFAULT_VOCABULARY, MAINSTREAM_NAME, RFM_FEATURES } from '../domain/naming-vocabulary.ts';
 import type { NamingVocabulary, Word } from '../domain/naming-vocabulary.ts';
-import { readableFeature, titleCase } from '../domain/feature-names.ts';
+import { formatNumber, readableFeature, titleCase } from '../domain/feature-names.ts';
 import type { NumericTrait, PersonaDrivers, Trait } from '../domain/persona.ts';
 import type { ProfiledPersona } from './persona-profiles.ts';
 
@@ -234,10 +234,4 @@ function capitalize(text: string): string {
 
 function percent(share: number): string {
   return `${Math.round(share * 100)}%`;
-}
-
-function formatNumber(value: number): string {
-  const magnitude = Math.abs(value);
-  const digits = magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : 2;
-  return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 }

@@ -1,6 +1,7 @@
 import { NotFoundError } from '../domain/errors.ts';
-import type { Persona, Strategy } from '../domain/persona.ts';
+import type { Persona, RankingRule, Strategy } from '../domain/persona.ts';
 import type { Page, PersonaRepository } from '../domain/repositories.ts';
+import { recommendationReason } from './recommendations.ts';
 import type { ModelRegistry } from './registry.ts';
 
 /** Persona reads: the personas of a model (the default one unless named) and their recommendations. */
@@ -37,12 +38,22 @@ export class PersonaService {
     if (changes.description !== undefined) edits.description = stamp;
     if (changes.strategies !== undefined) edits.strategies = stamp;
     const updated = await this.personas.update(id, { ...changes, edits });
-    await this.registry.refresh(persona.modelId);
+    // Serving here picks up a new name before the response; other replicas hear of the edit on commit.
+    await this.registry.synchronize();
     return updated;
   }
 
-  async recommendations(personaId: string, options: { minSupport: number } & Page) {
-    await this.get(personaId);
-    return this.personas.recommendations(personaId, options);
+  /**
+   * A page of the persona's products with at least `minSupport` persona buyers, in `rankBy` order
+   * (default lift: what sets the persona apart);
+   * `rank` is the position in that order (from 1, counting earlier pages), each with its reason.
+   */
+  async recommendations(personaId: string, options: { minSupport: number; rankBy?: RankingRule | undefined } & Page) {
+    const persona = await this.get(personaId);
+    const page = await this.personas.recommendations(personaId, { ...options, rankBy: options.rankBy ?? 'lift' });
+    return {
+      ...page,
+      items: page.items.map((item, i) => ({ ...item, rank: options.offset + i + 1, reason: recommendationReason(persona.name, item) })),
+    };
   }
 }

@@ -1,14 +1,19 @@
 /**
  * Per-persona product rankings, computed at training from the dataset's purchases: a product's
  * purchase rate within the persona (the share of members who bought it: the rule's confidence)
- * over its rate among all customers is its lift. Ranked by lift, then by support.
+ * over its rate among all customers is its lift. Ranked by lift, then by support. Also the reason
+ * sentence served with each recommendation.
  */
 import type { NewRecommendation } from '../domain/persona.ts';
 
 /** Products bought by fewer members than this are too anecdotal to store. */
 const MIN_STORED_SUPPORT = 2;
-/** Stored rankings per persona; GET …/recommendations pages through them. */
-const MAX_STORED_PER_PERSONA = 200;
+/**
+ * Stored per persona: the top products by lift and the top by persona rate (confidence), so both
+ * rankings can be served from the stored rows (on large catalogues the top by lift are niche
+ * products and the persona's most bought ones fall far below them). GET …/recommendations pages through them.
+ */
+export const MAX_STORED_PER_RANKING = 200;
 
 export interface Purchases {
   customerIds: Float64Array;
@@ -30,6 +35,8 @@ function indexOf(ids: Float64Array, id: number): number {
 }
 
 /**
+ * Each persona's stored products (support ≥ 2): the top 200 by lift and the top 200 by persona
+ * rate, ranked by lift (ties: more support), so rank 1…200 is the lift ranking.
  * @param customerIds customers in training order, ascending; `labels[i]` is the persona of `customerIds[i]`
  * @param purchases distinct (customer, product) pairs
  */
@@ -55,9 +62,31 @@ export function rankProductsByLift(customerIds: Float64Array, labels: Int32Array
       for (const count of support) buyers += count;
       const personaRate = personaSupport / sizes[persona]!;
       const overallRate = buyers / n;
-      ranked.push({ productId, support: personaSupport, personaRate, overallRate, lift: personaRate / overallRate, buyers });
+      // One division of exact integers, so equal lifts are equal doubles and ties go to support.
+      const lift = (personaSupport * n) / (sizes[persona]! * buyers);
+      ranked.push({ productId, support: personaSupport, personaRate, overallRate, lift, buyers });
     }
+    const byConfidence = [...ranked].sort((a, b) => b.personaRate - a.personaRate || b.buyers - a.buyers || (a.productId < b.productId ? -1 : 1));
+    const topByConfidence = new Set(byConfidence.slice(0, MAX_STORED_PER_RANKING).map((entry) => entry.productId));
     ranked.sort((a, b) => b.lift - a.lift || b.support - a.support || (a.productId < b.productId ? -1 : 1));
-    return ranked.slice(0, MAX_STORED_PER_PERSONA).map((entry, i) => ({ ...entry, rank: i + 1 }));
+    return ranked.filter((entry, i) => i < MAX_STORED_PER_RANKING || topByConfidence.has(entry.productId)).map((entry, i) => ({ ...entry, rank: i + 1 }));
   });
+}
+
+/**
+ * A share as people read it: whole percents, one decimal where a whole percent would mislead
+ * (below 1%, where most products of a large catalogue sit, and just under 100%).
+ */
+export function formatShare(rate: number): string {
+  const percent = rate * 100;
+  if (percent > 0 && percent < 0.05) return '<0.1%';
+  if (percent > 0 && percent < 1) return `${percent.toFixed(1)}%`;
+  // Rounded down, so that not everyone never reads as 100%.
+  if (percent >= 99.5 && percent < 100) return `${(Math.floor(percent * 10) / 10).toFixed(1)}%`;
+  return `${Math.round(percent)}%`;
+}
+
+/** Why a product is recommended, e.g. "bought by 34% of New Families vs 9% overall". */
+export function recommendationReason(personaName: string, figures: { personaRate: number; overallRate: number }): string {
+  return `bought by ${formatShare(figures.personaRate)} of ${personaName} vs ${formatShare(figures.overallRate)} overall`;
 }

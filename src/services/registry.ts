@@ -1,11 +1,17 @@
 /**
  * The models this replica serves, compiled in memory. Active models are loaded at start and swapped
- * atomically on activation (a request sees either the old or the new model object, never a mix);
- * other versions named with ?model= are loaded on first use and kept in a small cache for shadow tests.
+ * atomically (a request sees either the old or the new model object, never a mix); other versions
+ * named with ?model= are loaded on first use and kept in a small cache for shadow tests.
+ *
+ * Replicas share nothing but the database. A change made here (activation, persona edit, deletion)
+ * is applied here at once; changes made by other replicas arrive through a ModelChangeFeed and, as a
+ * fallback, through a periodic check. Either way the registry runs one `synchronize()`: it reads what
+ * serving depends on from the database and recompiles only what differs, so a lost, duplicated or
+ * reordered announcement can delay a change but never apply a wrong one.
  */
 import { NoActiveModelError, NotFoundError } from '../domain/errors.ts';
 import type { ModelSummary } from '../domain/model.ts';
-import type { ModelRepository } from '../domain/repositories.ts';
+import type { ModelChangeFeed, ModelRepository, ModelServingState } from '../domain/repositories.ts';
 import { compileModel } from './compiled-model.ts';
 import type { CompiledModel } from './compiled-model.ts';
 
@@ -19,12 +25,31 @@ export interface RegistryOptions {
   defaultModelName: string | null;
 }
 
+/** The part of a pino logger the registry uses. */
+export interface RegistryLog {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+}
+
+export interface FollowOptions {
+  /** Period of the check that catches changes the feed missed; 0 turns it off. */
+  intervalMs: number;
+  log: RegistryLog;
+}
+
 export class ModelRegistry {
   private readonly models: ModelRepository;
   private readonly options: RegistryOptions;
-  private activeByName = new Map<string, CompiledModel>();
+  /** Replaced, never mutated: a sync can tell whether a name was swapped while it read the database. */
+  private activeByName: ReadonlyMap<string, CompiledModel> = new Map();
   private defaultModel: CompiledModel | null = null;
   private readonly inactiveCache = new Map<string, CompiledModel>();
+  /** The sync that runs or last ran; syncs run one at a time, so none publishes over a later one. */
+  private currentSync: Promise<void> = Promise.resolve();
+  /** A sync requested but not yet started: requests made meanwhile share it. */
+  private queuedSync: Promise<void> | null = null;
+  private following: { unsubscribe: () => void; timer: NodeJS.Timeout | null } | null = null;
+  private syncLog: RegistryLog | null = null;
 
   constructor(models: ModelRepository, options: RegistryOptions) {
     this.models = models;
@@ -33,12 +58,10 @@ export class ModelRegistry {
 
   /** Loads and compiles every active version (start-up). */
   async loadActive(): Promise<void> {
-    const ids = await this.models.listActiveIds();
-    const compiled = await Promise.all(ids.map((id) => this.loadCompiled(id)));
-    this.publish(new Map(compiled.map((model) => [model.name, model])));
+    await this.synchronize();
   }
 
-  /** Activates a version in the database, then swaps it in. */
+  /** Activates a version in the database, then swaps it in (other replicas follow through their feed). */
   async activate(id: string): Promise<{ activated: ModelSummary; previous: ModelSummary | null }> {
     const result = await this.models.activate(id);
     const compiled = { ...(this.inactiveCache.get(id) ?? (await this.loadCompiled(id))), activatedAt: result.activated.activatedAt };
@@ -46,7 +69,7 @@ export class ModelRegistry {
     // Concurrent activations of one name commit in order of their activation time, but may finish
     // loading in another order: the latest activation wins in memory as it does in the database.
     const current = this.activeByName.get(compiled.name);
-    if (!current || (current.activatedAt?.getTime() ?? 0) <= (compiled.activatedAt?.getTime() ?? 0)) {
+    if (!current || activationTime(current) <= activationTime(compiled)) {
       const next = new Map(this.activeByName);
       next.set(compiled.name, compiled);
       this.publish(next);
@@ -54,20 +77,61 @@ export class ModelRegistry {
     return result;
   }
 
-  /** Recompiles a version this replica serves or caches (after an edit of its personas). */
-  async refresh(id: string): Promise<void> {
-    const active = [...this.activeByName.values()].find((model) => model.id === id);
-    if (active) {
-      const next = new Map(this.activeByName);
-      next.set(active.name, { ...(await this.loadCompiled(id)), activatedAt: active.activatedAt });
-      this.publish(next);
-    }
-    if (this.inactiveCache.has(id)) this.inactiveCache.set(id, await this.loadCompiled(id));
-  }
-
   /** Drops a deleted version from the caches. */
   forget(id: string): void {
     this.inactiveCache.delete(id);
+  }
+
+  /**
+   * Brings memory in line with the database: the active version of each name, and the personas of
+   * every version held (active or cached). Compiles only what changed, then swaps the active set in
+   * one assignment. Syncs run one at a time; a request made while one runs starts another after it
+   * (that one may have read the database before the change that prompted the request).
+   */
+  synchronize(): Promise<void> {
+    if (this.queuedSync) return this.queuedSync;
+    const sync = this.currentSync
+      .catch(() => {})
+      .then(() => {
+        this.queuedSync = null;
+        return this.synchronizeOnce();
+      });
+    this.queuedSync = sync;
+    this.currentSync = sync;
+    return sync;
+  }
+
+  /**
+   * Follows changes made by other replicas: each announcement from `feed` (null: none) and each
+   * `intervalMs` trigger a synchronize(). Failures are logged and retried on the next trigger.
+   */
+  follow(feed: ModelChangeFeed | null, { intervalMs, log }: FollowOptions): void {
+    if (this.following) throw new Error('the registry already follows model changes');
+    const synchronizeInBackground = () => {
+      this.synchronize().catch((err: unknown) => log.warn({ err }, 'model sync failed; retrying on the next change or check'));
+    };
+    const unsubscribe =
+      feed?.subscribe({
+        onChange: (change) => {
+          log.info({ change: change.kind, modelId: change.modelId }, 'model changed on another replica');
+          synchronizeInBackground();
+        },
+        onResync: synchronizeInBackground,
+      }) ?? (() => {});
+    const timer = intervalMs > 0 ? setInterval(synchronizeInBackground, intervalMs) : null;
+    // The check must not keep a process alive that is otherwise done.
+    timer?.unref();
+    this.following = { unsubscribe, timer };
+    this.syncLog = log;
+  }
+
+  /** Stops following and waits for a sync in progress, so it does not outlive the database client. */
+  async stopFollowing(): Promise<void> {
+    if (!this.following) return;
+    this.following.unsubscribe();
+    if (this.following.timer) clearInterval(this.following.timer);
+    this.following = null;
+    await this.currentSync.catch(() => {});
   }
 
   /** Active models, most recently activated first. */
@@ -107,6 +171,64 @@ export class ModelRegistry {
     return compiled;
   }
 
+  private async synchronizeOnce(): Promise<void> {
+    const before = this.activeByName;
+    const cachedIds = [...this.inactiveCache.keys()];
+    const states = await this.models.listServingState(cachedIds);
+    const held = new Map([...before.values(), ...this.inactiveCache.values()].map((model) => [model.id, model]));
+    const stale = states.filter((state) => {
+      const model = held.get(state.id);
+      return !model || !servesState(model, state);
+    });
+    const recompiled = new Map<string, CompiledModel>();
+    await Promise.all(
+      stale.map(async (state) => {
+        const stored = await this.models.loadStored(state.id);
+        // Null: a cached version deleted since the read above; it is dropped below.
+        if (stored) recompiled.set(state.id, compileModel(stored));
+      }),
+    );
+    const latest = (state: ModelServingState) => recompiled.get(state.id) ?? held.get(state.id);
+
+    const fromDatabase = new Map<string, CompiledModel>();
+    for (const state of states) {
+      const model = state.isActive ? latest(state) : undefined;
+      if (model) fromDatabase.set(state.name, model);
+    }
+    const current = this.activeByName;
+    const next = new Map(fromDatabase);
+    for (const [name, model] of current) {
+      if (model === before.get(name)) continue;
+      // Swapped in by a local activation while this sync read the database: keep it unless the
+      // database holds a later activation of the name.
+      const read = next.get(name);
+      if (!read || activationTime(read) <= activationTime(model)) next.set(name, model);
+    }
+    const isUnchanged = next.size === current.size && [...next].every(([name, model]) => current.get(name) === model);
+    if (!isUnchanged) this.publish(next);
+
+    const stateById = new Map(states.map((state) => [state.id, state]));
+    const forgotten: string[] = [];
+    for (const id of cachedIds) {
+      const state = stateById.get(id);
+      const model = state ? latest(state) : undefined;
+      if (!model) forgotten.push(id);
+      // An active version is served from the active set; the cache would only hold a stale copy.
+      if (!model || state!.isActive) this.inactiveCache.delete(id);
+      else if (recompiled.has(id) && this.inactiveCache.has(id)) this.inactiveCache.set(id, model);
+    }
+    if (!isUnchanged || forgotten.length > 0 || recompiled.size > 0) {
+      this.syncLog?.info(
+        {
+          active: [...next.values()].map(({ id, name, version }) => ({ id, name, version })),
+          reloaded: [...recompiled.values()].map(({ id, name, version }) => ({ id, name, version })),
+          forgotten,
+        },
+        'models synchronized with the database',
+      );
+    }
+  }
+
   private async findVersionId(reference: string): Promise<string> {
     if (UUID_PATTERN.test(reference)) {
       const model = await this.models.findById(reference);
@@ -130,7 +252,7 @@ export class ModelRegistry {
     return compileModel(stored);
   }
 
-  private publish(activeByName: Map<string, CompiledModel>): void {
+  private publish(activeByName: ReadonlyMap<string, CompiledModel>): void {
     const preferred = this.options.defaultModelName ? activeByName.get(this.options.defaultModelName) : undefined;
     const fallback = this.options.defaultModelName ? null : ([...activeByName.values()].sort(byActivationDesc)[0] ?? null);
     // Both fields are replaced together, synchronously: no request can observe one without the other.
@@ -139,6 +261,22 @@ export class ModelRegistry {
   }
 }
 
+/** Whether a compiled model still matches the database: same activation, same personas. */
+function servesState(model: CompiledModel, state: ModelServingState): boolean {
+  if (state.isActive && activationTime(model) !== (state.activatedAt?.getTime() ?? 0)) return false;
+  return (
+    model.personas.length === state.personas.length &&
+    model.personas.every((persona, i) => {
+      const stored = state.personas[i]!;
+      return persona.id === stored.id && persona.key === stored.key && persona.name === stored.name;
+    })
+  );
+}
+
+function activationTime(model: CompiledModel): number {
+  return model.activatedAt?.getTime() ?? 0;
+}
+
 function byActivationDesc(a: CompiledModel, b: CompiledModel): number {
-  return (b.activatedAt?.getTime() ?? 0) - (a.activatedAt?.getTime() ?? 0);
+  return activationTime(b) - activationTime(a);
 }

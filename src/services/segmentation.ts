@@ -75,7 +75,7 @@ export interface Segmentation {
   denseSpread: Float64Array;
   /** Centres the algorithm serves with: dense centres (k-means), numeric prototypes (k-prototypes), means (mixtures). */
   servingCenters: DenseMatrix;
-  metrics: Omit<ModelMetrics, 'customers' | 'trainingMs' | 'continuity' | 'drivers'>;
+  metrics: Omit<ModelMetrics, 'customers' | 'trainingMs' | 'continuity' | 'drivers' | 'calibration'>;
   artifacts: ModelArtifacts;
   quality: PersonaQuality[];
 }

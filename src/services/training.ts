@@ -21,6 +21,8 @@ import { inheritFromPrevious } from './persona-continuity.ts';
 import { analyseDrivers } from './persona-drivers.ts';
 import type { NamingRules } from './persona-builder.ts';
 import type { ValueColumns } from './persona-profiles.ts';
+import { calibrateConfidence, measurePersonaSpread } from './calibration.ts';
+import { compileScoring } from './compiled-model.ts';
 import { rankProductsByLift } from './recommendations.ts';
 import { chooseAlgorithm, computeSegmentation, fitKMeansInThread } from './segmentation.ts';
 import type { KMeansFitter, Segmentation, SegmentationProgress, WarmStart } from './segmentation.ts';
@@ -231,6 +233,9 @@ export class TrainingService {
     onProgress({ phase: 'profiling' });
     const { k, labels } = segmentation;
     const drivers = analyseDrivers(featureSchema, encoded.dense, customers, labels, k, parameters.seed);
+    const personaSpread = measurePersonaSpread(featureSchema, encoded, labels, k);
+    const scoring = compileScoring(featureSchema, segmentation.algorithm, segmentation.servingCenters, { ...segmentation.artifacts, personaSpread });
+    const { temperature, calibration } = calibrateConfidence(scoring, encoded, labels, parameters.seed);
     const personaInput = {
       schema: featureSchema,
       table: customers,
@@ -256,8 +261,15 @@ export class TrainingService {
       parameters,
       featureSchema,
       centroids: segmentation.servingCenters,
-      metrics: { ...segmentation.metrics, drivers: drivers.summary, continuity, customers: encoded.dense.rows, trainingMs: Math.round(this.clock.now() - fitted.started) },
-      artifacts: segmentation.artifacts,
+      metrics: {
+        ...segmentation.metrics,
+        drivers: drivers.summary,
+        calibration,
+        continuity,
+        customers: encoded.dense.rows,
+        trainingMs: Math.round(this.clock.now() - fitted.started),
+      },
+      artifacts: { ...segmentation.artifacts, personaSpread, ...(temperature === null ? {} : { temperature }) },
       datasetId: dataset.id,
       personas: personas.map((persona) => ({ ...persona, recommendations: recommendations[persona.index]! })),
     };

@@ -49,6 +49,15 @@ describe('engine public surface', () => {
         'runStepsInThread',
         'scoreSamples',
         'solveAssignment',
+        'compareComponents',
+        'softmaxOfCosts',
+        'meanNegativeLogLikelihood',
+        'fitTemperature',
+        'expectedCalibrationError',
+        'entropy',
+        'expectedEntropy',
+        'STANDARD_NORMAL_NODES',
+        'STANDARD_NORMAL_WEIGHTS',
       ].sort(),
     );
   });

@@ -29,9 +29,13 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function buildTestApp(options: { config?: Partial<Config>; captureLogs?: boolean } = {}): Promise<TestApp> {
+/**
+ * @param options.database another app's database, to run a second replica on it (closing this app
+ *   leaves the database to its owner); default: a fresh database, dropped on close
+ */
+export async function buildTestApp(options: { config?: Partial<Config>; captureLogs?: boolean; database?: TestDatabase } = {}): Promise<TestApp> {
   const config = testConfig(options.config);
-  const database = await createTestDatabase();
+  const database = options.database ?? (await createTestDatabase());
   const logLines: string[] = [];
   const destination = new Writable({
     write(chunk, _encoding, callback) {
@@ -55,7 +59,7 @@ export async function buildTestApp(options: { config?: Partial<Config>; captureL
     keyWith,
     async close() {
       await app.close();
-      await database.drop();
+      if (!options.database) await database.drop();
     },
   };
 }

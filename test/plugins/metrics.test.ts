@@ -7,7 +7,8 @@ describe('GET /metrics', () => {
   let t: TestApp;
   let model: { id: string; version: number };
   beforeAll(async () => {
-    t = await buildTestApp();
+    // The assignment log is written when a test flushes it, not by the interval timer.
+    t = await buildTestApp({ config: { assignmentLog: { sampleRate: 1, flushIntervalMs: 600_000, batchSize: 500, maxPending: 50_000 } } });
     ({ model } = await trainSegmentModel(t.app, t.admin, { name: 'metered' }));
   });
   afterAll(async () => t.close());
@@ -26,5 +27,20 @@ describe('GET /metrics', () => {
     expect(text).toContain(`persona_assignments_total{model="metered",version="${model.version}",persona="${persona}"} 1`);
     expect(text).toContain(`persona_active_model_info{model="metered",version="${model.version}",id="${model.id}",default="true"} 1`);
     expect(text).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('counts assignment log entries and batches by outcome, and the entries waiting', async () => {
+    await t.app.services.assignmentLog.flush();
+    const before = t.app.services.assignmentLog.stats;
+    await t.app.inject({ method: 'POST', url: '/v1/assign', headers: t.admin, payload: { customerId: 'crm-metered', attributes: { age: 25 } } });
+    expect((await t.app.inject({ method: 'GET', url: '/metrics' })).body).toContain('persona_assignment_log_pending 1');
+    await t.app.services.assignmentLog.flush();
+    const text = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(text).toContain(`persona_assignment_log_entries_total{outcome="recorded"} ${before.recorded + 1}`);
+    expect(text).toContain(`persona_assignment_log_entries_total{outcome="written"} ${before.written + 1}`);
+    expect(text).toContain('persona_assignment_log_entries_total{outcome="dropped"} 0');
+    expect(text).toContain('persona_assignment_log_entries_total{outcome="failed"} 0');
+    expect(text).toContain(`persona_assignment_log_batches_total{outcome="written"} ${before.batchesWritten + 1}`);
+    expect(text).toContain('persona_assignment_log_pending 0');
   });
 });

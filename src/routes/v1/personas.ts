@@ -65,8 +65,9 @@ export const personaRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { scope: 'read' },
       schema: {
         tags: ['personas'],
-        summary: "Products ranked by lift of the persona's purchase rate over all customers",
-        description: 'Computed at training from the dataset purchases. Ranked by lift, then support; only products with at least minSupport buyers in the persona.',
+        summary: "The persona's products, ranked by lift (or by confidence) with the reason for each",
+        description:
+          "Computed at training from the dataset purchases: for each product the persona's purchase rate (confidence), the rate among all customers and their ratio (lift), with support counts. Ranked by lift, then support (rankBy=confidence: by the persona's purchase rate); only products with at least minSupport buyers in the persona.",
         security: [{ apiKey: [] }],
         params: IdParams,
         querystring: RecommendationQuery,
@@ -74,8 +75,8 @@ export const personaRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const { minSupport, limit, offset } = request.query;
-      const page = await app.services.personas.recommendations(request.params.id, { minSupport, limit, offset });
+      const { minSupport, rankBy, limit, offset } = request.query;
+      const page = await app.services.personas.recommendations(request.params.id, { minSupport, rankBy, limit, offset });
       return { ...page, limit, offset };
     },
   );

@@ -31,7 +31,7 @@ describe('algorithms through /v1/models and /v1/assign', () => {
   }
 
   const assign = async (model: string, attributes: Record<string, unknown>) => {
-    const response = await t.app.inject({ method: 'POST', url: `/v1/assign?model=${model}`, headers: t.admin, payload: { attributes } });
+    const response = await t.app.inject({ method: 'POST', url: `/v1/assign?model=${model}&include=probabilities`, headers: t.admin, payload: { attributes } });
     expect(response.statusCode, response.body).toBe(200);
     return AssignResponse.parse(response.json());
   };
@@ -77,6 +77,9 @@ describe('algorithms through /v1/models and /v1/assign', () => {
       expect(probabilities.reduce((a, b) => a + b)).toBeCloseTo(1, 12);
       expect(probabilities).toEqual([...probabilities].sort((a, b) => b - a));
       expect(answer.probabilities![0]!.persona.id).toBe(answer.persona.id);
+      // The confidence is the mixture's posterior of the persona; the runners-up follow it.
+      expect(answer.confidence).toBe(probabilities[0]);
+      expect(answer.runnersUp.map((entry) => entry.probability)).toEqual(probabilities.slice(1));
     });
 
     it('gives split membership to a customer between two personas', async () => {

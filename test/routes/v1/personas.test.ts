@@ -82,11 +82,22 @@ describe('/v1/personas', () => {
       expect(own!.overallRate).toBeCloseTo(16 / 60, 12);
       expect(motor).toMatchObject({ rank: 2, support: 20, buyers: 60, personaRate: 1, overallRate: 1, lift: 1 });
       expect(page.total).toBe(2);
+      const name = model.personas.find((persona) => persona.id === personaOfSegment[1])!.name;
+      expect(page.items.map((r) => r.reason)).toEqual([`bought by 80% of ${name} vs 27% overall`, `bought by 100% of ${name} vs 100% overall`]);
+    });
+
+    it("ranks by the persona's purchase rate with rankBy=confidence", async () => {
+      const response = await t.app.inject({ method: 'GET', url: `/v1/personas/${personaOfSegment[1]}/recommendations?rankBy=confidence`, headers: t.admin });
+      const page = pageOf(Recommendation).parse(response.json());
+      expect(page.items.map((r) => [r.rank, r.product.id, r.personaRate])).toEqual([
+        [1, 'MOTOR', 1],
+        [2, 'TERM-LIFE', 0.8],
+      ]);
     });
 
     it('hides products below minSupport and pages with limit and offset', async () => {
       const strict = await t.app.inject({ method: 'GET', url: `/v1/personas/${personaOfSegment[1]}/recommendations?minSupport=17`, headers: t.admin });
-      expect(strict.json().items.map((r: { product: { id: string } }) => r.product.id)).toEqual(['MOTOR']);
+      expect(strict.json().items.map((r: { rank: number; product: { id: string } }) => [r.rank, r.product.id])).toEqual([[1, 'MOTOR']]);
       const second = await t.app.inject({ method: 'GET', url: `/v1/personas/${personaOfSegment[1]}/recommendations?limit=1&offset=1`, headers: t.admin });
       expect(second.json()).toMatchObject({ total: 2, limit: 1, offset: 1, items: [{ rank: 2 }] });
     });
