@@ -4,10 +4,9 @@
  * architecture: cross-cutting plugins, then the domain's services, then routes.
  */
 import { randomUUID } from 'node:crypto';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import Fastify from 'fastify';
-import type { FastifyRequest } from 'fastify';
+import Fastify, { LogController } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
@@ -19,6 +18,7 @@ import { bodyParsersPlugin } from './plugins/body-parsers.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { openApiPlugin } from './plugins/openapi.ts';
 import { problemsPlugin } from './plugins/problems.ts';
+import { securityHeadersPlugin } from './plugins/security-headers.ts';
 import { servicesPlugin } from './plugins/services.ts';
 import { healthRoutes } from './routes/health.ts';
 import { operationsRoutes } from './routes/operations.ts';
@@ -39,6 +39,32 @@ export interface AppDependencies {
   loadModelsOnReady?: boolean;
 }
 
+/** A request slower than this is logged at info even when it succeeded. */
+export const SLOW_REQUEST_MS = 1_000;
+
+/**
+ * One access-log line per request: failures (4xx at info, 5xx at error) and slow requests always;
+ * fast successes only at debug, so /v1/assign at thousands of requests per second does not spend its
+ * time writing logs (LOG_LEVEL=debug logs every request, and its arrival).
+ */
+class AccessLog extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    request.log.debug({ req: request }, 'incoming request');
+  }
+
+  override requestCompleted(error: Error | null, request: FastifyRequest, reply: FastifyReply): void {
+    const status = reply.statusCode;
+    const responseTime = reply.elapsedTime;
+    if (error) {
+      reply.log.error({ req: request, res: reply, err: error, responseTime }, 'request errored');
+      return;
+    }
+    const level = status >= 500 ? 'error' : status >= 400 || responseTime > SLOW_REQUEST_MS ? 'info' : 'debug';
+    // A disabled level is a no-op in pino: nothing is serialized or written.
+    reply.log[level]({ req: request, res: reply, responseTime }, 'request completed');
+  }
+}
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** A caller's X-Request-Id is kept when it is a plain token; otherwise the service makes one. */
@@ -52,11 +78,14 @@ export async function buildApp(config: Config, deps: AppDependencies) {
     loggerInstance: deps.logger,
     genReqId: requestId,
     bodyLimit: config.bodyLimitBytes,
+    logController: new AccessLog(),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.addHook('onRequest', async (request, reply) => {
+  // A callback hook (not async): no promise per request on the hot path.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   // Graceful shutdown: responses of requests still in flight close their connection, so a client's
   // keep-alive socket does not hold the shutdown open until its timeout.
@@ -64,15 +93,13 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   app.addHook('preClose', async () => {
     isClosing = true;
   });
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (isClosing) reply.header('connection', 'close');
+    done(null, payload);
   });
 
   await app.register(problemsPlugin);
-  await app.register(helmet, {
-    // Swagger UI at /docs needs inline styles and scripts of its own.
-    contentSecurityPolicy: { directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } },
-  });
+  await app.register(securityHeadersPlugin);
   await app.register(bodyParsersPlugin, { maxJsonDepth: config.maxJsonDepth });
   await app.register(servicesPlugin, { config, database: deps.database, databaseUrl: deps.databaseUrl, followsModelChanges: deps.loadModelsOnReady !== false });
   await app.register(metricsPlugin);

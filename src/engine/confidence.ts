@@ -151,6 +151,25 @@ export function entropy(probabilities: ArrayLike<number>): number {
 }
 
 /**
+ * Entropy in bits of softmax(−costs / temperature), computed without materialising the probabilities:
+ * with a_c = −(cost_c − min) / T and Z = Σ exp(a_c), H = (log Z − Σ_c e^{a_c} a_c / Z) / ln 2.
+ */
+export function entropyOfSoftmax(costs: ArrayLike<number>, temperature: number): number {
+  const k = costs.length;
+  let min = Number.POSITIVE_INFINITY;
+  for (let c = 0; c < k; c++) if (costs[c]! < min) min = costs[c]!;
+  let partition = 0;
+  let weighted = 0;
+  for (let c = 0; c < k; c++) {
+    const a = -(costs[c]! - min) / temperature;
+    const e = Math.exp(a);
+    partition += e;
+    weighted += e * a;
+  }
+  return (Math.log(partition) - weighted / partition) / Math.LN2;
+}
+
+/**
  * E[H(posterior)] over the possible answers: Σ_a P(a) H(posterior_a) / Σ_a P(a) (the weights need not
  * sum to 1; answers of zero weight are skipped).
  * @throws EngineInputError `shape_mismatch` (weights and posteriors differ in length), `too_few_rows` (no positive weight).

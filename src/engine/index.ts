@@ -45,6 +45,7 @@ export {
   fitTemperature,
   expectedCalibrationError,
   entropy,
+  entropyOfSoftmax,
   expectedEntropy,
   STANDARD_NORMAL_NODES,
   STANDARD_NORMAL_WEIGHTS,

@@ -25,20 +25,8 @@ const CHALLENGE = 'Bearer realm="persona-service"';
 export const authPlugin = fp<{ isDisabled: boolean }>(
   async (app, { isDisabled }) => {
     app.decorateRequest('principal', null);
-    app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-      const scope = request.routeOptions.config.scope;
-      if (scope === undefined) return;
-      if (isDisabled) {
-        request.principal = ANONYMOUS_ADMIN;
-        return;
-      }
-      const header = request.headers.authorization;
-      if (!header) {
-        reply.header('www-authenticate', CHALLENGE);
-        return sendProblem(reply, 'unauthorized', 'this operation needs an API key: send Authorization: Bearer <key>');
-      }
-      const token = BEARER.exec(header)?.[1];
-      const principal = token ? await app.services.apiKeys.authenticate(token) : null;
+    const challenge = (request: FastifyRequest, reply: FastifyReply, token: string | undefined, principal: Principal | null): FastifyReply | null => {
+      const scope = request.routeOptions.config.scope!;
       if (!principal) {
         reply.header('www-authenticate', `${CHALLENGE}, error="invalid_token"`);
         return sendProblem(reply, 'unauthorized', token ? 'the API key is unknown or revoked' : 'the Authorization header must have the form "Bearer <key>"');
@@ -48,6 +36,34 @@ export const authPlugin = fp<{ isDisabled: boolean }>(
         return sendProblem(reply, 'forbidden', `this operation needs the "${scope}" scope; the key "${principal.name}" has ${principal.scopes.join(', ')}`);
       }
       request.principal = principal;
+      return null;
+    };
+    // A callback hook: a key this replica has cached is checked synchronously, without a promise.
+    app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
+      const scope = request.routeOptions.config.scope;
+      if (scope === undefined) return done();
+      if (isDisabled) {
+        request.principal = ANONYMOUS_ADMIN;
+        return done();
+      }
+      const header = request.headers.authorization;
+      if (!header) {
+        reply.header('www-authenticate', CHALLENGE);
+        sendProblem(reply, 'unauthorized', 'this operation needs an API key: send Authorization: Bearer <key>');
+        return;
+      }
+      const token = BEARER.exec(header)?.[1];
+      const cached = token ? app.services.apiKeys.authenticateFromCache(token) : null;
+      if (cached !== undefined) {
+        if (challenge(request, reply, token, cached) === null) done();
+        return;
+      }
+      app.services.apiKeys.authenticate(token!).then(
+        (principal) => {
+          if (challenge(request, reply, token, principal) === null) done();
+        },
+        (error: Error) => done(error),
+      );
     });
   },
   { name: 'auth', dependencies: ['services', 'problems'] },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AttributeValue, Problem } from './common.ts';
+import { Recommendation } from './personas.ts';
 
 /** Rows a JSON batch may hold; larger jobs stream NDJSON. */
 export const MAX_BATCH_ITEMS = 1_000;
@@ -14,7 +15,7 @@ export const AssignRequest = z
   .strict()
   .meta({ examples: [{ customerId: 'C-1042', attributes: { age: 27, region: 'urban', home_ownership: 'rent' } }] });
 
-const INCLUDE_OPTIONS = ['recommendations', 'probabilities'] as const;
+const INCLUDE_OPTIONS = ['recommendations', 'probabilities', 'questions'] as const;
 
 export const AssignQuery = z
   .object({
@@ -25,7 +26,7 @@ export const AssignQuery = z
       .default('')
       .transform((value) => value.split(',').filter((entry) => entry !== ''))
       .pipe(z.array(z.enum(INCLUDE_OPTIONS)))
-      .describe('Comma-separated extras: recommendations (the persona’s top products), probabilities (every persona’s probability)'),
+      .describe('Comma-separated extras: recommendations (the persona’s top products), probabilities (every persona’s probability), questions (every missing feature ranked as the next question)'),
   })
   .strict();
 
@@ -63,16 +64,8 @@ const QuestionValue = z.object({
 
 export const NextQuestion = QuestionValue.extend({
   currentEntropy: z.number().describe('Entropy of the persona probabilities now, in bits (0: certain)'),
-  ranking: z.array(QuestionValue).describe('Every missing feature, most informative first'),
+  ranking: z.array(QuestionValue).optional().describe('With include=questions: every missing feature, most informative first'),
 }).meta({ id: 'NextQuestion', description: 'The missing feature whose answer would most reduce the uncertainty about the persona' });
-
-export const PersonaProduct = z.object({
-  rank: z.number().int(),
-  product: z.object({ id: z.string(), name: z.string(), category: z.string().nullable(), price: z.number().nullable() }),
-  lift: z.number(),
-  personaRate: z.number().describe('Share of the persona who bought the product (confidence)'),
-  reason: z.string(),
-});
 
 export const AssignResponse = z
   .object({
@@ -92,7 +85,10 @@ export const AssignResponse = z
     warnings: z.array(z.string()).describe('For example a category not seen in training'),
     nextQuestion: NextQuestion.optional().describe('When features are missing: the best one to ask next'),
     explanation: AssignmentExplanation.optional().describe('With explain=true: why this persona rather than the runner-up'),
-    recommendations: z.array(PersonaProduct).optional().describe("With include=recommendations: the persona's top products by lift"),
+    recommendations: z
+      .array(Recommendation)
+      .optional()
+      .describe("With include=recommendations: the persona's 5 top products by confidence (what its members buy most), each with the reason; none for an unclassified customer"),
   })
   .meta({
     id: 'Assignment',

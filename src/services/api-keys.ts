@@ -4,7 +4,7 @@
  * cached briefly so /v1/assign makes no database round trip on its hot path; a revocation on this
  * replica takes effect at once, on other replicas within the cache lifetime.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { ApiKeyRecord, ApiKeyScope, Principal } from '../domain/api-key.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import type { ApiKeyRepository, Page } from '../domain/repositories.ts';
@@ -26,7 +26,8 @@ export interface CreatedApiKey {
 }
 
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  // One-shot hash: no Hash object per request on the hot path.
+  return hash('sha256', key, 'hex');
 }
 
 export class ApiKeyService {
@@ -60,6 +61,15 @@ export class ApiKeyService {
     if (!record) throw new NotFoundError(`API key ${id} does not exist`);
     for (const [hash, entry] of this.cache) if (entry.principal?.keyId === id) this.cache.delete(hash);
     return record;
+  }
+
+  /**
+   * The caller behind a bearer token when this replica has it cached (null: known to be unknown or
+   * revoked); undefined when the database must be asked (authenticate). Synchronous, for the hot path.
+   */
+  authenticateFromCache(token: string): Principal | null | undefined {
+    const cached = this.cache.get(hashApiKey(token));
+    return cached && cached.expiresAt > this.now() ? cached.principal : undefined;
   }
 
   /** The caller behind a bearer token, or null for an unknown or revoked key. */

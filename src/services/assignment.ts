@@ -14,7 +14,7 @@ import type { CompiledModel } from './compiled-model.ts';
 import { categoryLabel, scaleNumeric } from './features.ts';
 import { suggestNextQuestion } from './next-question.ts';
 import type { NextQuestion } from './next-question.ts';
-import { emptyCustomer, nearestPersona, personaCosts, personaProbabilities, setCategory, setNumeric, squaredDistanceTo } from './persona-scoring.ts';
+import { borrowScratch, nearestPersona, personaCosts, personaProbabilities, setCategory, setNumeric, squaredDistanceTo } from './persona-scoring.ts';
 import type { EncodedCustomer } from './persona-scoring.ts';
 import type { ModelRegistry } from './registry.ts';
 import { isMissingValue, MAX_ABS_NUMBER } from './tabular.ts';
@@ -82,8 +82,9 @@ export class AssignmentService {
  *   (pointers are /attributes/<name>)
  */
 export function assignCustomer(model: CompiledModel, attributes: Readonly<Record<string, unknown>>, options: AssignOptions = {}): Assignment {
-  const { customer, featuresUsed, warnings } = encodeAttributes(model, attributes);
-  const costs = personaCosts(model, customer);
+  const scratch = borrowScratch(model);
+  const { customer, featuresUsed, warnings } = encodeAttributes(model, attributes, scratch.customer);
+  const costs = personaCosts(model, customer, scratch.costs);
   const probabilities = personaProbabilities(model, costs);
   const index = nearestPersona(costs);
   const distance = Math.sqrt(model.mixture ? squaredDistanceTo(model, customer, index) : costs[index]!);
@@ -107,15 +108,18 @@ export function assignCustomer(model: CompiledModel, attributes: Readonly<Record
     featuresMissing,
     warnings,
     explanation: options.explain && runnersUp.length > 0 ? explainAssignment(model, customer, attributes, index, runnersUp[0]!.index) : null,
-    nextQuestion: options.suggestQuestion !== false && featuresMissing.length > 0 ? suggestNextQuestion(model, customer, probabilities) : null,
+    nextQuestion: options.suggestQuestion !== false && featuresMissing.length > 0 ? suggestNextQuestion(model, customer, costs, probabilities) : null,
   };
 }
 
 /** The customer's attributes in the model's encoding, with the features used and warnings. */
-function encodeAttributes(model: CompiledModel, attributes: Readonly<Record<string, unknown>>): { customer: EncodedCustomer; featuresUsed: string[]; warnings: string[] } {
+function encodeAttributes(
+  model: CompiledModel,
+  attributes: Readonly<Record<string, unknown>>,
+  customer: EncodedCustomer,
+): { customer: EncodedCustomer; featuresUsed: string[]; warnings: string[] } {
   const issues: FieldIssue[] = [];
   const warnings: string[] = [];
-  const customer = emptyCustomer(model);
   const featuresUsed: string[] = [];
 
   for (const name in attributes) {

@@ -9,8 +9,8 @@
  * Gauss–Hermite rule). For each possible answer the probabilities are recomputed exactly as /v1/assign
  * would with that answer added, and their entropies averaged by the answers' probabilities.
  */
-import { entropy, expectedEntropy, STANDARD_NORMAL_NODES, STANDARD_NORMAL_WEIGHTS } from '../engine/index.ts';
-import type { CompiledFeature, ScoringModel } from './compiled-model.ts';
+import { entropy, entropyOfSoftmax, expectedEntropy, STANDARD_NORMAL_NODES, STANDARD_NORMAL_WEIGHTS } from '../engine/index.ts';
+import type { CompiledCategoricalFeature, CompiledFeature, ScoringModel } from './compiled-model.ts';
 import { isFeatureGiven, personaCosts, personaProbabilities, setCategory, setNumeric, unsetFeature } from './persona-scoring.ts';
 import type { EncodedCustomer } from './persona-scoring.ts';
 
@@ -30,19 +30,77 @@ export interface NextQuestion extends QuestionValue {
   ranking: QuestionValue[];
 }
 
-/** null when no feature is missing. */
-export function suggestNextQuestion(model: ScoringModel, customer: EncodedCustomer, probabilities: Float64Array): NextQuestion | null {
+/**
+ * @param costs - the customer's persona costs now (personaCosts), @param probabilities - from them.
+ * @returns null when no feature is missing.
+ */
+export function suggestNextQuestion(model: ScoringModel, customer: EncodedCustomer, costs: Float64Array, probabilities: Float64Array): NextQuestion | null {
   const currentEntropy = entropy(probabilities);
+  const scratch = new Float64Array(model.k);
   const ranking = model.features
     .filter((feature) => !isFeatureGiven(customer, feature))
-    .map((feature) => ({ feature: feature.name, expectedInformationGain: Math.max(0, currentEntropy - expectedEntropyAfter(model, customer, probabilities, feature)) }))
+    .map((feature) => {
+      const after = model.mixture ? expectedEntropyAfterByRescoring(model, customer, probabilities, feature) : expectedEntropyAfterByIncrement(model, costs, probabilities, feature, scratch);
+      return { feature: feature.name, expectedInformationGain: Math.max(0, currentEntropy - after) };
+    })
     .sort((a, b) => b.expectedInformationGain - a.expectedInformationGain);
   if (ranking.length === 0) return null;
   return { ...ranking[0]!, currentEntropy, ranking };
 }
 
-/** E[H(p | answer to `feature`)] over the answers' predictive distribution (see the file header). */
-export function expectedEntropyAfter(model: ScoringModel, customer: EncodedCustomer, probabilities: Float64Array, feature: CompiledFeature): number {
+/**
+ * Hard clusterings: an answer adds one term to every persona's cost (a squared difference, a one-hot
+ * block's squared distance, or gamma × a mismatch), so the costs after an answer are the current ones
+ * plus that term, and their entropy needs no rescoring and no allocation.
+ */
+export function expectedEntropyAfterByIncrement(model: ScoringModel, costs: Float64Array, probabilities: Float64Array, feature: CompiledFeature, after: Float64Array): number {
+  const { k, d, centers, temperature } = model;
+  let total = 0;
+  let weightSum = 0;
+  const add = (weight: number) => {
+    total += weight * entropyOfSoftmax(after, temperature);
+    weightSum += weight;
+  };
+  if (feature.kind === 'numeric') {
+    const column = model.kprototypes ? feature.slot : feature.column;
+    for (let c = 0; c < k; c++) {
+      if (probabilities[c]! < NEGLIGIBLE_PROBABILITY) continue;
+      const centre = centers[c * d + column]!;
+      const sd = model.personaSpread.numericSd[c * model.numericCount + feature.slot]!;
+      for (let i = 0; i < STANDARD_NORMAL_NODES.length; i++) {
+        const value = centre + sd * STANDARD_NORMAL_NODES[i]!;
+        for (let other = 0; other < k; other++) after[other] = costs[other]! + (value - centers[other * d + column]!) ** 2;
+        add(probabilities[c]! * STANDARD_NORMAL_WEIGHTS[i]!);
+      }
+    }
+  } else {
+    const shares = model.personaSpread.categoryShares[feature.slot]!;
+    const width = feature.width;
+    for (let code = 0; code < width; code++) {
+      let weight = 0;
+      for (let c = 0; c < k; c++) weight += probabilities[c]! * shares[c * width + code]!;
+      if (weight <= NEGLIGIBLE_PROBABILITY * NEGLIGIBLE_PROBABILITY) continue;
+      for (let other = 0; other < k; other++) after[other] = costs[other]! + categoryCost(model, feature, other, code);
+      add(weight);
+    }
+  }
+  return weightSum === 0 ? entropy(probabilities) : total / weightSum;
+}
+
+/** What answering `code` adds to persona c's cost: gamma × a mismatch with its mode, or the one-hot block's squared distance. */
+function categoryCost(model: ScoringModel, feature: CompiledCategoricalFeature, c: number, code: number): number {
+  if (model.kprototypes) return model.kprototypes.modes[c * model.categoricalCount + feature.slot] === code ? 0 : model.kprototypes.gamma;
+  const offset = c * model.d + feature.column;
+  let sum = 0;
+  for (let j = 0; j < feature.width; j++) sum += ((j === code ? feature.weight : 0) - model.centers[offset + j]!) ** 2;
+  return sum;
+}
+
+/**
+ * Mixtures: the posterior after an answer depends on the covariances, so each answer is rescored as
+ * /v1/assign would (valid for every algorithm; the increments above must agree with it).
+ */
+export function expectedEntropyAfterByRescoring(model: ScoringModel, customer: EncodedCustomer, probabilities: Float64Array, feature: CompiledFeature): number {
   const weights: number[] = [];
   const posteriors: Float64Array[] = [];
   const costs = new Float64Array(model.k);
@@ -53,7 +111,7 @@ export function expectedEntropyAfter(model: ScoringModel, customer: EncodedCusto
     unsetFeature(model, customer, feature);
   };
   if (feature.kind === 'numeric') {
-    const column = model.algorithm === 'kprototypes' ? feature.slot : feature.column;
+    const column = feature.column;
     for (let c = 0; c < model.k; c++) {
       if (probabilities[c]! < NEGLIGIBLE_PROBABILITY) continue;
       const centre = model.centers[c * model.d + column]!;

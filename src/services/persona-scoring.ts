@@ -34,6 +34,27 @@ export function emptyCustomer(model: ScoringModel): EncodedCustomer {
   };
 }
 
+/** Per-model buffers reused by every assignment (they are only used synchronously, within one call). */
+const scratchByModel = new WeakMap<ScoringModel, { customer: EncodedCustomer; costs: Float64Array }>();
+
+/**
+ * An empty customer and a cost buffer for `model`, reused from call to call: /v1/assign at thousands of
+ * requests per second would otherwise allocate (and collect) several typed arrays each time. Valid
+ * until the next call; never keep a reference beyond the synchronous assignment.
+ */
+export function borrowScratch(model: ScoringModel): { customer: EncodedCustomer; costs: Float64Array } {
+  let scratch = scratchByModel.get(model);
+  if (!scratch) {
+    scratch = { customer: emptyCustomer(model), costs: new Float64Array(model.k) };
+    scratchByModel.set(model, scratch);
+  }
+  const { customer } = scratch;
+  customer.dims.length = 0;
+  customer.numericPresent.fill(0);
+  customer.categoricalPresent.fill(0);
+  return scratch;
+}
+
 export function isFeatureGiven(customer: EncodedCustomer, feature: CompiledFeature): boolean {
   return feature.kind === 'numeric' ? customer.numericPresent[feature.slot] === 1 : customer.categoricalPresent[feature.slot] === 1;
 }

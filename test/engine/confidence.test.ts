@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   createRandom,
   entropy,
+  entropyOfSoftmax,
   expectedCalibrationError,
   expectedEntropy,
   fitTemperature,
@@ -91,6 +92,17 @@ describe('entropy and expectedEntropy', () => {
   it('measures uncertainty in bits', () => {
     expect(entropy([0.25, 0.25, 0.25, 0.25])).toBeCloseTo(2, 14);
     expect(entropy([1, 0, 0])).toBe(0);
+  });
+
+  it('computes the entropy of a softmax without forming it, equal to the entropy of the probabilities', () => {
+    for (const [costs, temperature] of [
+      [[1, 2, 3], 1],
+      [[0.5, 0.5], 0.1],
+      [[1e6, 1e6 + 1, 1e6 + 40], 0.7],
+    ] as const) {
+      expect(entropyOfSoftmax(costs, temperature)).toBeCloseTo(entropy(softmaxOfCosts(costs, temperature)), 12);
+    }
+    expect(entropyOfSoftmax([0.5, 0.5], 0.1)).toBeCloseTo(1, 14);
   });
 
   it('averages the entropy after each answer by the answer’s probability', () => {

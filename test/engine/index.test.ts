@@ -55,6 +55,7 @@ describe('engine public surface', () => {
         'fitTemperature',
         'expectedCalibrationError',
         'entropy',
+        'entropyOfSoftmax',
         'expectedEntropy',
         'STANDARD_NORMAL_NODES',
         'STANDARD_NORMAL_WEIGHTS',

@@ -39,3 +39,22 @@ describe('logs', () => {
     expect(incoming.req).toEqual({ id: incoming.reqId, method: 'POST', route: '/v1/assign' });
   });
 });
+
+describe('access logs at LOG_LEVEL=info', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp({ config: { logLevel: 'info' } });
+    await trainSegmentModel(t.app, t.admin);
+  });
+  afterAll(async () => t.close());
+
+  it('keep fast successes out of the log (the hot path writes nothing) and log every failure', async () => {
+    t.logLines.length = 0;
+    for (let i = 0; i < 5; i++) await t.app.inject({ method: 'POST', url: '/v1/assign', headers: t.admin, payload: { attributes: { age: 30 } } });
+    expect(t.logLines.filter((line) => line.includes('"request completed"'))).toEqual([]);
+    await t.app.inject({ method: 'POST', url: '/v1/assign', headers: t.admin, payload: { attributes: { shoe_size: 3 } } });
+    const completed = t.logLines.map((line) => JSON.parse(line)).filter((entry) => entry.msg === 'request completed');
+    expect(completed).toHaveLength(1);
+    expect(completed[0]).toMatchObject({ level: 30, res: { statusCode: 400 }, req: { method: 'POST', route: '/v1/assign' } });
+  });
+});

@@ -98,10 +98,22 @@ describe('problem+json errors', () => {
     }
   });
 
-  it('sets security headers', async () => {
+  it('sets security headers: nothing of the API may be framed or rendered as a page', async () => {
     const response = await t.app.inject({ method: 'GET', url: '/healthz' });
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(response.headers['strict-transport-security']).toBeDefined();
+    expect(response.headers['x-frame-options']).toBe('DENY');
+    expect(response.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+    const problem = await t.app.inject({ method: 'GET', url: '/v1/no-such-route' });
+    expect(problem.headers['x-frame-options']).toBe('DENY');
+  });
+
+  it('lets the Swagger UI under /docs run its own scripts and styles, and nothing from elsewhere', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/docs/' });
+    expect(response.statusCode).toBe(200);
+    const policy = response.headers['content-security-policy'] as string;
+    expect(policy).toContain("script-src 'self' 'unsafe-inline'");
+    expect(policy).toContain("object-src 'none'");
     expect(response.headers['x-frame-options']).toBe('SAMEORIGIN');
   });
 });

@@ -6,6 +6,7 @@ type PersonaReference = { id: string; key: string; name: string };
 export interface AssignmentDtoOptions {
   customerId: string | undefined;
   includeProbabilities: boolean;
+  includeQuestionRanking?: boolean;
 }
 
 /** The fields every form of assignment shares (single, JSON batch, NDJSON). */
@@ -25,7 +26,7 @@ export function toAssignmentDto(assignment: Assignment, options: AssignmentDtoOp
     featuresUsed: assignment.featuresUsed,
     featuresMissing: assignment.featuresMissing,
     warnings: assignment.warnings,
-    ...(nextQuestion === null ? {} : { nextQuestion }),
+    ...(nextQuestion === null ? {} : { nextQuestion: options.includeQuestionRanking ? nextQuestion : { feature: nextQuestion.feature, expectedInformationGain: nextQuestion.expectedInformationGain, currentEntropy: nextQuestion.currentEntropy } }),
     ...(explanation === null
       ? {}
       : {

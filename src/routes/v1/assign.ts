@@ -11,6 +11,8 @@ import type { Assignment, AssignOptions } from '../../services/assignment.ts';
 import { toAssignmentDto } from './assign-dto.ts';
 
 const NDJSON_MEDIA_TYPES = ['application/x-ndjson', 'application/ndjson'];
+/** Products in `?include=recommendations`. */
+const INCLUDED_RECOMMENDATIONS = 5;
 /** A longer NDJSON line is answered with an error record and skipped (it cannot be one customer). */
 export const MAX_NDJSON_LINE_CHARS = 1 << 20;
 
@@ -33,6 +35,9 @@ export const assignRoutes: FastifyPluginAsyncZod = async (app) => {
     '/assign',
     {
       config: { scope: 'assign' },
+      // The hot path: the handler's return type is checked against AssignResponse at compile time, so
+      // the response is written with JSON.stringify instead of being re-validated by zod on every call.
+      serializerCompiler: () => (data) => JSON.stringify(data),
       schema: {
         tags: ['assign'],
         summary: 'Assign a customer to the nearest persona',
@@ -49,7 +54,12 @@ export const assignRoutes: FastifyPluginAsyncZod = async (app) => {
       const assignment = await app.services.assignment.assign(attributes, request.query.model, { explain: request.query.explain });
       // Buffered in memory and written in the background: no database round trip here.
       recordAssignment(assignment, customerId);
-      return toAssignmentDto(assignment, { customerId, includeProbabilities: request.query.include.includes('probabilities') });
+      const { include } = request.query;
+      const dto = toAssignmentDto(assignment, { customerId, includeProbabilities: include.includes('probabilities'), includeQuestionRanking: include.includes('questions') });
+      if (!include.includes('recommendations')) return dto;
+      // Served from the recommendation cache: a database query only the first time a persona is asked for.
+      const recommendations = assignment.isUnclassified ? [] : await app.services.recommendations.topForPersona(assignment.model.personas[assignment.personaIndex]!, INCLUDED_RECOMMENDATIONS);
+      return { ...dto, recommendations };
     },
   );
 

@@ -76,6 +76,11 @@ describe('Lloyd iterations', () => {
   });
 
   it('inertia never increases while empty clusters are being relocated among duplicate rows', () => {
+    // Once found by a random run: pure clusters whose inertia is rounding noise.
+    const start = fromRows(Array.from({ length: 6 }, () => [6]));
+    const inertias: number[] = [];
+    fitKMeans(fromRows([1, 5, 1, 6, 2, 2, 5, 2, 6].map((v) => [v])), { k: 6, initialCenters: start, onIteration: (p) => inertias.push(p.inertia) });
+    expect(inertias.at(-1)).toBeLessThan(1e-20);
     fc.assert(
       fc.property(
         fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 8, maxLength: 40 }),
@@ -87,7 +92,10 @@ describe('Lloyd iterations', () => {
           const start = fromRows(Array.from({ length: k }, () => [top]));
           const inertias: number[] = [];
           fitKMeans(x, { k, initialCenters: start, onIteration: (p) => inertias.push(p.inertia) });
-          return inertias.every((value, t) => t === 0 || value <= inertias[t - 1]! * (1 + 1e-12));
+          // Rounding slack relative to the first inertia: once every cluster is pure the inertia is
+          // rounding noise (a centre of 2.0000000000000004 gives ~1e-31), which may wobble.
+          const slack = inertias[0]! * 1e-12;
+          return inertias.every((value, t) => t === 0 || value <= inertias[t - 1]! * (1 + 1e-12) + slack);
         },
       ),
     );

@@ -95,11 +95,13 @@ describe('POST /v1/assign: confidence, cold start, explanations and next questio
     });
 
     it('names a missing feature as the next question, with the expected information gain of each', async () => {
-      const answer = await assign({ age: 29 });
+      const answer = await assign({ age: 29 }, '?include=questions');
       const question = answer.nextQuestion!;
+      const { ranking: _ranking, ...summary } = question;
+      expect((await assign({ age: 29 })).nextQuestion).toEqual(summary);
       expect(answer.featuresMissing).toContain(question.feature);
-      expect(question.ranking.map((entry) => entry.feature).sort()).toEqual([...answer.featuresMissing].sort());
-      expect(question.ranking[0]).toEqual({ feature: question.feature, expectedInformationGain: question.expectedInformationGain });
+      expect(question.ranking!.map((entry) => entry.feature).sort()).toEqual([...answer.featuresMissing].sort());
+      expect(question.ranking![0]).toEqual({ feature: question.feature, expectedInformationGain: question.expectedInformationGain });
       expect(question.expectedInformationGain).toBeGreaterThan(0);
       expect(question.expectedInformationGain).toBeLessThanOrEqual(question.currentEntropy + 1e-12);
     });
@@ -129,6 +131,24 @@ describe('POST /v1/assign: confidence, cold start, explanations and next questio
         suggested += questionsUntilFullPersona(customer, order[0]!, (_asked, assignment) => assignment.nextQuestion!.feature);
       }
       expect(suggested / heldOut.length).toBeLessThan(fixed / heldOut.length);
+    });
+  });
+
+  describe('?include=recommendations', () => {
+    it("adds the persona's five top products by confidence, as GET /v1/personas/:id/recommendations ranks them", async () => {
+      const answer = await assign(heldOut[4]!, '?include=recommendations');
+      const ranking = await t.app.inject({ method: 'GET', url: `/v1/personas/${answer.persona.id}/recommendations?rankBy=confidence&limit=5`, headers: t.admin });
+      expect(answer.recommendations).toHaveLength(5);
+      expect(answer.recommendations).toEqual(ranking.json().items);
+      expect(answer.recommendations![0]!.reason).toContain(answer.persona.name);
+      expect((await assign(heldOut[4]!)).recommendations).toBeUndefined();
+    });
+
+    it('recommends nothing to an unclassified customer', async () => {
+      const outlier = { ...heldOut[4]!, age: 104, income: 5_000_000, claims_last_3y: 40, web_visits_month: 300 };
+      const answer = await assign(outlier, '?include=recommendations');
+      expect(answer.unclassified).toBe(true);
+      expect(answer.recommendations).toEqual([]);
     });
   });
 
