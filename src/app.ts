@@ -82,7 +82,7 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  // A callback hook (not async): no promise per request on the hot path.
+  // A callback hook (not async): no promise per request on the hot path. Security headers are set by securityHeadersPlugin.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     done();

@@ -35,6 +35,7 @@ const EnvironmentSchema = z.object({
   DEFAULT_MODEL: z.string().min(1).optional(),
   TRAINING_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
   TRAINING_THREADS: z.coerce.number().int().min(1).max(64).optional(),
+  TRAINING_NICE: z.coerce.number().int().min(0).max(19).default(10),
   NAMING_VOCABULARY_FILE: z.string().min(1).optional(),
   STRATEGY_RULES_FILE: z.string().min(1).optional(),
   LLM_NAMING_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -75,6 +76,8 @@ export interface Config {
   /** Trainings that run at once on this replica, each in its own worker thread. */
   readonly trainingConcurrency: number;
   /** Threads one k-means fit may use (default: every core). */
+  /** Nice value of training threads (Linux, per thread): serving keeps priority while a model trains. */
+  readonly trainingNice: number;
   readonly trainingThreads: number;
   /** JSON files extending the naming vocabulary and the strategy library (null: the shipped ones only). */
   readonly namingVocabularyFile: string | null;
@@ -126,6 +129,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     defaultModel: e.DEFAULT_MODEL ?? null,
     trainingConcurrency: e.TRAINING_CONCURRENCY,
     trainingThreads: e.TRAINING_THREADS ?? availableParallelism(),
+    trainingNice: e.TRAINING_NICE,
     namingVocabularyFile: e.NAMING_VOCABULARY_FILE ?? null,
     strategyRulesFile: e.STRATEGY_RULES_FILE ?? null,
     llmNaming: e.LLM_NAMING_URL

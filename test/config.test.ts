@@ -24,6 +24,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ASSIGNMENT_LOG_BATCH_SIZE: '0' })).toThrow(/ASSIGNMENT_LOG_BATCH_SIZE/);
   });
 
+  it('lowers training threads to nice 10 by default, and refuses values outside 0–19', () => {
+    expect(loadConfig({}).trainingNice).toBe(10);
+    expect(loadConfig({ TRAINING_NICE: '0' }).trainingNice).toBe(0);
+    expect(() => loadConfig({ TRAINING_NICE: '20' })).toThrow(/TRAINING_NICE/);
+  });
+
   it('returns a frozen object', () => {
     expect(Object.isFrozen(loadConfig({}))).toBe(true);
   });

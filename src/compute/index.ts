@@ -6,3 +6,4 @@ export { fitKMeansParallel, toSharedMatrix, createSharedMatrix } from './kmeans.
 export type { ParallelKMeansOptions } from './kmeans.ts';
 export { createKMeansPool } from './pool.ts';
 export type { KMeansPool, KMeansPoolOptions } from './pool.ts';
+export { lowerThreadPriority } from './priority.ts';

@@ -8,11 +8,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { KMEANS_PHASES, createKMeansScratch, runKMeansPhase } from '../engine/index.ts';
 import type { KMeansWorkspace } from '../engine/index.ts';
 import { DETACH_COMMAND, POOL_CONTROL } from './pool.ts';
+import { lowerThreadPriority } from './priority.ts';
 import type { PoolReply, PoolRequest } from './pool.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('kmeans-worker.ts runs only as a worker thread');
-const { control } = workerData as { control: Int32Array };
+const { control, nice } = workerData as { control: Int32Array; nice: number };
+lowerThreadPriority(nice);
 
 port.on('message', (request: PoolRequest) => {
   if (request.type === 'attach') serve(request.workspace, request.sequence);

@@ -57,6 +57,8 @@ export type PoolReply = { readonly type: 'error'; readonly message: string };
 export interface KMeansPoolOptions {
   /** Worker threads, an integer ≥ 1. Default: os.availableParallelism(). */
   readonly threads?: number;
+  /** Nice value the worker threads take (Linux; see priority.ts). Default 0: unchanged. */
+  readonly nice?: number;
 }
 
 /** Worker threads that run k-means phases; see the module comment. */
@@ -79,7 +81,7 @@ export interface KMeansPool {
 export function createKMeansPool(options: KMeansPoolOptions = {}): KMeansPool {
   const threads = options.threads ?? availableParallelism();
   assertThreadCount(threads);
-  return new WorkerPool(threads);
+  return new WorkerPool(threads, options.nice ?? 0);
 }
 
 /** Checks the `threads` option: an integer ≥ 1. */
@@ -109,11 +111,11 @@ class WorkerPool implements KMeansPool {
   private queue: Promise<unknown> = Promise.resolve();
   private isClosed = false;
 
-  constructor(threads: number) {
+  constructor(threads: number, nice: number) {
     this.threads = threads;
     this.control = new Int32Array(new SharedArrayBuffer(CONTROL_LENGTH * 4));
     const url = workerScriptUrl();
-    this.workers = Array.from({ length: threads }, () => new Worker(url, { workerData: { control: this.control } }));
+    this.workers = Array.from({ length: threads }, () => new Worker(url, { workerData: { control: this.control, nice } }));
     this.failure = new Promise<never>((_, reject) => {
       for (const worker of this.workers) {
         worker.on('message', (reply: PoolReply) => {

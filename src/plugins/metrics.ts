@@ -87,17 +87,34 @@ export const metricsPlugin = fp(
       },
     });
 
+    // Label sets resolved once and kept: prom-client would otherwise hash the labels on every request.
+    // Bounded by methods × route patterns × statuses (unmatched paths share one label).
+    const requestSeries = new Map<string, { count: ReturnType<typeof requests.labels>; duration: ReturnType<typeof latency.labels> }>();
     app.addHook('onResponse', (request, reply, done) => {
-      const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) };
-      requests.inc(labels);
-      latency.observe(labels, reply.elapsedTime / 1000);
+      const route = request.routeOptions.url ?? 'unmatched';
+      const key = `${request.method} ${reply.statusCode} ${route}`;
+      let series = requestSeries.get(key);
+      if (!series) {
+        const labels = { method: request.method, route, status_code: String(reply.statusCode) };
+        series = { count: requests.labels(labels), duration: latency.labels(labels) };
+        requestSeries.set(key, series);
+      }
+      series.count.inc();
+      series.duration.observe(reply.elapsedTime / 1000);
       done();
     });
 
+    // Per compiled model (a new object after every activation or edit), one counter child per persona.
+    const assignmentSeries = new WeakMap<CompiledModel, Array<ReturnType<typeof assignments.labels>>>();
     app.decorate('metrics', {
       registry,
       countAssignment(model: CompiledModel, personaIndex: number) {
-        assignments.inc({ model: model.name, version: String(model.version), persona: model.personas[personaIndex]!.key });
+        let series = assignmentSeries.get(model);
+        if (!series) {
+          series = model.personas.map((persona) => assignments.labels({ model: model.name, version: String(model.version), persona: persona.key }));
+          assignmentSeries.set(model, series);
+        }
+        series[personaIndex]!.inc();
       },
     });
   },

@@ -81,7 +81,7 @@ export function createServices(config: Config, { database, databaseUrl, logger, 
     databaseUrl === null
       ? new InProcessTrainingRunner(new TrainingService(datasetRepository, modelRepository, personaRepository, { namingRules, llmNaming: config.llmNaming }))
       : new WorkerTrainingRunner(
-          { databaseUrl, poolSize: 2, threads: config.trainingThreads, namingRuleFiles, llmNaming: config.llmNaming },
+          { databaseUrl, poolSize: 2, threads: config.trainingThreads, nice: config.trainingNice, namingRuleFiles, llmNaming: config.llmNaming },
           config.trainingConcurrency,
         );
   const models = new ModelService(modelRepository, personaRepository, registry, training);

@@ -20,6 +20,8 @@ export interface TrainingWorkerData {
   poolSize: number;
   /** Threads a k-means fit may use (1: the training thread alone). */
   threads: number;
+  /** Nice value of the training threads (TRAINING_NICE). */
+  nice: number;
   /** The operator's naming and strategy files, loaded by each worker. */
   namingRuleFiles: NamingRuleFiles;
   llmNaming: LlmNamingOptions | null;

@@ -3,7 +3,7 @@
  * one training at a time from the runner (training-runner.ts) and reports progress and the result.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createKMeansPool, createSharedMatrix, fitKMeansParallel } from '../compute/index.ts';
+import { createKMeansPool, createSharedMatrix, fitKMeansParallel, lowerThreadPriority } from '../compute/index.ts';
 import type { KMeansPool } from '../compute/index.ts';
 import { createPrismaClient } from '../db/client.ts';
 import { createDatasetRepository } from '../db/dataset.repo.ts';
@@ -15,13 +15,15 @@ import { TrainingService } from '../services/training.ts';
 import type { TrainingProgress } from '../services/training.ts';
 import type { TrainingWorkerCommand, TrainingWorkerData, TrainingWorkerMessage } from './training-runner.ts';
 
-const { databaseUrl, poolSize, threads, namingRuleFiles, llmNaming } = workerData as TrainingWorkerData;
+const { databaseUrl, poolSize, threads, nice, namingRuleFiles, llmNaming } = workerData as TrainingWorkerData;
+// Training yields the CPU to the event loop that serves requests (see compute/priority.ts).
+lowerThreadPriority(nice);
 const database = createPrismaClient({ url: databaseUrl, poolSize });
 // One long-lived pool: starting threads costs a few hundred milliseconds, so it is created on the
 // first k-means fit and reused by every later one.
 let kmeansPool: KMeansPool | null = null;
 const training = new TrainingService(createDatasetRepository(database, databaseUrl), createModelRepository(database), createPersonaRepository(database), {
-  kmeans: (x, options) => fitKMeansParallel(x, { ...options, pool: (kmeansPool ??= createKMeansPool({ threads })) }),
+  kmeans: (x, options) => fitKMeansParallel(x, { ...options, pool: (kmeansPool ??= createKMeansPool({ threads, nice })) }),
   // Encoded customers go straight into shared memory: the parallel fit then needs no copy.
   allocateMatrix: threads > 1 ? (length) => createSharedMatrix(length, 1).data : undefined,
   namingRules: loadNamingRules(namingRuleFiles),
