@@ -5,7 +5,7 @@
  *
  * Answers are drawn from what the model knows: a persona c is the customer's with probability p_c, and
  * its members answer a categorical question with the persona's category shares, a numeric one with a
- * normal around the persona's centre with the members' standard deviation (integrated by a five-point
+ * normal around the persona's centre with the members' standard deviation (integrated by a three-point
  * Gauss–Hermite rule). For each possible answer the probabilities are recomputed exactly as /v1/assign
  * would with that answer added, and their entropies averaged by the answers' probabilities.
  */
@@ -15,7 +15,7 @@ import { isFeatureGiven, personaCosts, personaProbabilities, setCategory, setNum
 import type { EncodedCustomer } from './persona-scoring.ts';
 
 /** Personas less likely than this are left out of the answers' distribution (they barely move the average). */
-const NEGLIGIBLE_PROBABILITY = 1e-3;
+const NEGLIGIBLE_PROBABILITY = 0.01;
 
 export interface QuestionValue {
   feature: string;

@@ -64,6 +64,17 @@ describe('GET /v1/customers/:externalId/assignments', () => {
     expect(times).toEqual([...times].sort((a, b) => b - a));
   });
 
+  it('keeps external ids exactly, whatever characters they hold (quotes, backslashes, braces, commas, the word NULL)', async () => {
+    const ids = ['q"uote', 'back\\slash', '{brace,comma}', 'NULL', ' spaced '];
+    for (const id of ids) await assign(segmentCustomer(1), { customerId: id });
+    await flushLog();
+    for (const id of ids) {
+      const response = await history(id);
+      expect(response.statusCode).toBe(200);
+      expect(response.json().total, id).toBe(1);
+    }
+  });
+
   it('stores only the outcome of an assignment, never the attributes', async () => {
     const sentinel = 'houseboat-sentinel-5521';
     await assign({ age: 31, home_ownership: sentinel }, { customerId: 'crm-private' });
