@@ -133,8 +133,10 @@ export const BatchRequest = z
 /** One NDJSON request line (documentation of the streamed body; lines are validated one by one). */
 export const BatchNdjsonBody = z.string().describe('NDJSON: one AssignRequest object per line, any number of lines');
 
+const BatchAssignment = AssignResponse.omit({ nextQuestion: true, recommendations: true });
+
 export const BatchItem = z.union([
-  AssignResponse.omit({ nextQuestion: true, recommendations: true }).extend({ index: z.number().int().describe('Position in the request (0-based)') }),
+  BatchAssignment.extend({ index: z.number().int().describe('Position in the request (0-based)') }),
   z.object({ index: z.number().int(), error: Problem }),
 ]);
 

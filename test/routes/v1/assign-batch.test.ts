@@ -94,6 +94,14 @@ describe('POST /v1/assign/batch', () => {
       for (const index of [0, 3, 5]) expect(results[index]).toMatchObject({ model: { id: model.id }, persona: { id: expect.any(String) }, confidence: expect.any(Number) });
     });
 
+    it('answers each line with exactly the item the JSON form gives, explanations included', async () => {
+      const customers = [0, 1, 2].map((s) => ({ customerId: `same-${s}`, attributes: { ...customerOf(s), home_ownership: s === 1 ? 'castle' : customerOf(s).home_ownership } }));
+      const json = (await t.app.inject({ method: 'POST', url: '/v1/assign/batch?explain=true', headers: t.admin, payload: customers })).json().items;
+      const streamed = lines((await ndjson(customers.map((c) => JSON.stringify(c)).join('\n'), '?explain=true')).body);
+      expect(streamed.map(({ line, ...rest }) => ({ index: line - 1, ...rest }))).toEqual(json);
+      expect(json[1].warnings).toHaveLength(1);
+    });
+
     it('streams thousands of lines with one model version, and a line without a final newline counts', async () => {
       const count = 20_000;
       async function* source() {
@@ -138,7 +146,7 @@ describe('POST /v1/assign/batch', () => {
           yield `${JSON.stringify({ attributes: { age: 30 } })}\n`.repeat(100);
         }
       }
-      const results = scoreLines(endless(), (value) => ({ echoed: value }), 'urn:test');
+      const results = scoreLines(endless(), (value) => JSON.stringify({ echoed: value }), 'urn:test');
       for (let i = 0; i < 3; i++) await results.next();
       await results.return(undefined);
       expect(pulled).toBe(3);
