@@ -27,8 +27,13 @@ import { customerRoutes } from './routes/v1/customers.ts';
 import { datasetRoutes } from './routes/v1/datasets.ts';
 import { keyRoutes } from './routes/v1/keys.ts';
 import { modelRoutes } from './routes/v1/models.ts';
+import { modelDriftRoutes } from './routes/v1/model-drift.ts';
+import { modelExportRoutes } from './routes/v1/model-export.ts';
+import { modelHistoryRoutes } from './routes/v1/model-history.ts';
+import { modelMigrationRoutes } from './routes/v1/model-migration.ts';
 import { personaRoutes } from './routes/v1/personas.ts';
 import { recommendationRoutes } from './routes/v1/recommendations.ts';
+import { webhookRoutes } from './routes/v1/webhooks.ts';
 
 export interface AppDependencies {
   database: Database;
@@ -127,8 +132,13 @@ export async function buildApp(config: Config, deps: AppDependencies) {
       await v1.register(recommendationRoutes);
       await v1.register(customerRoutes);
       await v1.register(modelRoutes);
+      await v1.register(modelDriftRoutes);
+      await v1.register(modelExportRoutes);
+      await v1.register(modelHistoryRoutes);
+      await v1.register(modelMigrationRoutes);
       await v1.register(datasetRoutes, { uploadLimitBytes: config.uploadLimitBytes });
       await v1.register(keyRoutes);
+      await v1.register(webhookRoutes);
     },
     { prefix: '/v1' },
   );

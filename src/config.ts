@@ -47,6 +47,10 @@ const EnvironmentSchema = z.object({
   ASSIGNMENT_LOG_FLUSH_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
   ASSIGNMENT_LOG_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   ASSIGNMENT_LOG_MAX_PENDING: z.coerce.number().int().min(1).max(10_000_000).default(50_000),
+  WEBHOOK_DISPATCH_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(500),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(3_600_000).default(10_000),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
 });
 
 export type Environment = z.input<typeof EnvironmentSchema>;
@@ -87,6 +91,11 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** Assignments written to the log in the background: sampled share (0: off), flush interval, batch size, buffer bound. */
   readonly assignmentLog: { readonly sampleRate: number; readonly flushIntervalMs: number; readonly batchSize: number; readonly maxPending: number };
+  /**
+   * Webhook deliveries: how often this replica looks for due deliveries (0: it sends none), the
+   * timeout of one attempt, the first retry delay (doubled after each failed attempt), attempts at most.
+   */
+  readonly webhooks: { readonly dispatchIntervalMs: number; readonly timeoutMs: number; readonly retryBaseMs: number; readonly maxAttempts: number };
 }
 
 export class ConfigError extends Error {
@@ -141,6 +150,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       flushIntervalMs: e.ASSIGNMENT_LOG_FLUSH_MS,
       batchSize: e.ASSIGNMENT_LOG_BATCH_SIZE,
       maxPending: e.ASSIGNMENT_LOG_MAX_PENDING,
+    }),
+    webhooks: Object.freeze({
+      dispatchIntervalMs: e.WEBHOOK_DISPATCH_INTERVAL_MS,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+      maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
     }),
   });
 }

@@ -159,6 +159,17 @@ export function createDatasetRepository(db: Database, databaseUrl: string): Data
         SELECT DISTINCT customer_id, product_id FROM interaction WHERE dataset_id = ${datasetId}::uuid`;
       return { customerIds: Float64Array.from(rows, (r) => Number(r.customer_id)), productIds: rows.map((r) => r.product_id) };
     },
+
+    async pageCustomers(datasetId: string, afterId: string | null, limit: number) {
+      // Served by the (dataset_id, id) index: a keyset page reads `limit` rows wherever it starts.
+      const rows = await db.customer.findMany({
+        where: { datasetId, ...(afterId === null ? {} : { id: { gt: BigInt(afterId) } }) },
+        orderBy: { id: 'asc' },
+        take: limit,
+        select: { id: true, externalId: true, attributes: true },
+      });
+      return rows.map((row) => ({ id: row.id.toString(), externalId: row.externalId, attributes: row.attributes as CustomerAttributes }));
+    },
   };
 }
 

@@ -16,7 +16,7 @@ export const MODEL_CHANGES_CHANNEL = 'persona_model_changes';
 export const MODEL_CHANGES_APPLICATION_NAME = 'persona-service model-changes';
 
 const ModelChangePayload = z.object({
-  kind: z.enum(['activated', 'edited', 'deleted']),
+  kind: z.enum(['activated', 'edited', 'deleted', 'alias']),
   modelId: z.string(),
   replica: z.string().nullable(),
 });

@@ -50,3 +50,16 @@ export interface PersonaMigration {
   from: { modelVersion: number; persona: PersonaReference };
   to: { modelVersion: number; persona: PersonaReference };
 }
+
+/**
+ * A logged assignment whose persona key differs from that of the same customer's previous logged
+ * assignment by the same model name (any version): the customer left one persona and entered another.
+ */
+export interface PersonaChange {
+  externalId: string;
+  /** The version that made the new assignment. */
+  model: ModelReference;
+  from: { modelVersion: number; persona: { key: string; name: string } };
+  to: { modelVersion: number; persona: { key: string; name: string } };
+  assignedAt: Date;
+}

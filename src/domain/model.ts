@@ -209,6 +209,23 @@ export const ModelParameters = z.object({
 export type ModelParameters = z.infer<typeof ModelParameters>;
 
 /** Model internals that serving and the persona board need beyond the centroids. */
+/**
+ * Per feature the training distribution over bins (values present only; a customer who does not give
+ * a feature at assignment is not counted either): numerics by their decile cut points (original
+ * units), categories by the training categories plus a last bin for any other value. Also the
+ * persona shares.
+ */
+export const DriftBaseline = z.object({
+  features: z.array(
+    z.discriminatedUnion('kind', [
+      z.object({ name: z.string(), kind: z.literal('numeric'), cuts: z.array(z.number()), shares: z.array(z.number()) }),
+      z.object({ name: z.string(), kind: z.literal('categorical'), categories: z.array(z.string()), shares: z.array(z.number()) }),
+    ]),
+  ),
+  personaShares: z.array(z.number()),
+});
+export type DriftBaseline = z.infer<typeof DriftBaseline>;
+
 export const ModelArtifacts = z.object({
   /** Per persona: the 99th percentile of its members' distances to the centre; farther customers are unclassified. */
   distanceThresholds: z.array(z.number()).default([]),
@@ -231,6 +248,8 @@ export const ModelArtifacts = z.object({
    * categories). The next-question suggestion draws plausible answers from them.
    */
   personaSpread: z.object({ numericSd: z.array(z.array(z.number())), categoryShares: z.array(z.array(z.array(z.number()))) }).optional(),
+  /** The training distributions drift is measured against (absent: models trained before drift existed). */
+  drift: DriftBaseline.optional(),
   /** 2-D map: PCA of the encoded space, with the centroids and a sample of customers projected. */
   map: z
     .object({

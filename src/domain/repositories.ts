@@ -3,11 +3,14 @@
  * src/db implements them; services receive them by constructor.
  */
 import type { ApiKeyRecord, ApiKeyScope } from './api-key.ts';
-import type { AssignmentHistoryItem, AssignmentLogEntry } from './assignment-log.ts';
+import type { AssignmentHistoryItem, AssignmentLogEntry, PersonaChange } from './assignment-log.ts';
 import type { ColumnRequest, CustomerTable } from './customer-table.ts';
-import type { DatasetSummary, NewDataset, NewInteraction, NewProduct } from './dataset.ts';
+import type { CustomerAttributes, DatasetSummary, NewDataset, NewInteraction, NewProduct } from './dataset.ts';
 import type { FeatureSchema, ModelArtifacts, ModelMetrics, ModelParameters, ModelStatus, ModelSummary, StoredModel } from './model.ts';
+import type { ModelAlias, ModelEvent } from './model-history.ts';
 import type { NewPersona, NewRecommendation, Persona, PersonaEdits, RankingRule, Recommendation, Strategy } from './persona.ts';
+import type { ServiceEvent } from './events.ts';
+import type { ClaimedDelivery, DeliveryOutcome, NewWebhookSubscription, WebhookDelivery, WebhookDeliveryStatus, WebhookSubscription } from './webhook.ts';
 
 export interface Page {
   limit: number;
@@ -31,6 +34,18 @@ export interface DatasetRepository {
   loadCustomerTable(datasetId: string, columns: readonly ColumnRequest[], expectedSize: number): Promise<CustomerTable>;
   /** Distinct (customer, product) purchase pairs of the dataset, by customer database id. */
   loadPurchases(datasetId: string): Promise<{ customerIds: Float64Array; productIds: bigint[] }>;
+  /**
+   * Up to `limit` customers of the dataset with a database id above `afterId` (null: from the first),
+   * in id order, with their attributes as uploaded: keyset pages, so every page costs the same.
+   */
+  pageCustomers(datasetId: string, afterId: string | null, limit: number): Promise<StoredCustomer[]>;
+}
+
+/** A customer as stored: database id (a bigint, as decimal text), external id and attributes as uploaded. */
+export interface StoredCustomer {
+  id: string;
+  externalId: string;
+  attributes: CustomerAttributes;
 }
 
 export interface NewModel {
@@ -69,11 +84,41 @@ export interface ModelRepository {
    * Makes `id` the only active version of its name in one transaction; the previously active
    * version becomes inactive. The activation time is the database's clock, so activations of one
    * name are ordered the same on every replica. Announces the change to other replicas on commit.
-   * Returns the activated model and the one it replaced.
+   * Returns the activated model and the one it replaced. Records an `activated` event by `actor`.
    */
-  activate(id: string): Promise<{ activated: ModelSummary; previous: ModelSummary | null }>;
-  /** Deletes a non-active version (announced on commit); throws ConflictError for the active one. */
-  delete(id: string): Promise<void>;
+  activate(id: string, actor: string): Promise<ActivationChange>;
+  /**
+   * Activates the version of `name` that was active before the current one, like `activate`, and
+   * records a `rolled_back` event: the `from` versions of the name's activation and rollback events,
+   * newest first, are the versions previously active; the first that still exists and is not active
+   * is chosen (so a second rollback returns to the version the first left). Throws NotFoundError
+   * when the name has no version, ConflictError when no previous version is left.
+   */
+  rollback(name: string, actor: string): Promise<ActivationChange>;
+  /**
+   * Deletes a non-active version (announced on commit); throws ConflictError for the active one.
+   * Records a `deleted` event, and an `alias_removed` event for each alias that pointed at it.
+   */
+  delete(id: string, actor: string): Promise<void>;
+  /** Events of a model name, newest first. */
+  history(name: string, page: Page): Promise<{ items: ModelEvent[]; total: number }>;
+  /** Aliases of one name (by alias), or of every name. */
+  listAliases(name?: string): Promise<ModelAlias[]>;
+  findAlias(name: string, alias: string): Promise<ModelAlias | null>;
+  /**
+   * Points `alias` of `name` at version `modelId` (which must be a version of `name`, else
+   * ConflictError), records an `alias_set` event and announces the change; nothing happens when it
+   * already points there. Returns the alias and the version it pointed at before.
+   */
+  setAlias(name: string, alias: string, modelId: string, actor: string): Promise<{ alias: ModelAlias; previous: ModelAlias | null }>;
+  /** Removes the alias (recorded and announced); returns what it pointed at, null when it did not exist. */
+  removeAlias(name: string, alias: string, actor: string): Promise<ModelAlias | null>;
+}
+
+/** An activation or rollback: the version made active and the one it replaced. */
+export interface ActivationChange {
+  activated: ModelSummary;
+  previous: ModelSummary | null;
 }
 
 /** The fields of a stored version that a compiled model depends on and that can change after training. */
@@ -87,7 +132,8 @@ export interface ModelServingState {
 
 /** A change to what replicas serve, announced by the replica that committed it. */
 export interface ModelChange {
-  kind: 'activated' | 'edited' | 'deleted';
+  /** alias: an alias was set or removed (modelId: the version it points, or pointed, at). */
+  kind: 'activated' | 'edited' | 'deleted' | 'alias';
   modelId: string;
   /** The announcing replica; null for a process that serves nothing. */
   replica: string | null;
@@ -155,7 +201,56 @@ export interface AssignmentLogRepository {
   historyOf(externalId: string, options: { modelName?: string | undefined } & Page): Promise<{ items: AssignmentHistoryItem[]; total: number }>;
 }
 
+/** The assignment log's write that also finds customers who changed persona (customer.persona_changed). */
+export interface PersonaChangeLog {
+  /**
+   * Writes the entries like AssignmentLogRepository.insertMany and, in the same statement, returns
+   * the written entries with an external id whose persona key differs from the same customer's
+   * previous entry by the same model name, in record order. Finds none (and costs nothing extra)
+   * while no active webhook subscription asks for customer.persona_changed.
+   */
+  insertManyReportingPersonaChanges(entries: readonly AssignmentLogEntry[]): Promise<{ written: number; changes: PersonaChange[] }>;
+}
+
+export interface WebhookRepository {
+  createSubscription(subscription: NewWebhookSubscription): Promise<WebhookSubscription>;
+  findSubscription(id: string): Promise<WebhookSubscription | null>;
+  listSubscriptions(page: Page): Promise<{ items: WebhookSubscription[]; total: number }>;
+  /** Deletes the subscription and its deliveries; false when it did not exist. */
+  deleteSubscription(id: string): Promise<boolean>;
+  /** One pending delivery per event and active subscription asking for its type, in one INSERT … SELECT. Returns the deliveries created. */
+  enqueue(events: readonly ServiceEvent[]): Promise<number>;
+  /**
+   * Claims up to `limit` pending deliveries that are due (FOR UPDATE SKIP LOCKED, so concurrent
+   * dispatchers never claim the same one): counts the attempt and leases the delivery for `leaseMs`
+   * (its next attempt moves past the lease, so a dispatcher that dies mid-attempt leaves it to another).
+   */
+  claimDue(limit: number, leaseMs: number): Promise<ClaimedDelivery[]>;
+  recordOutcome(deliveryId: string, outcome: DeliveryOutcome): Promise<void>;
+  listDeliveries(subscriptionId: string, filter: { status?: WebhookDeliveryStatus | undefined }, page: Page): Promise<{ items: WebhookDelivery[]; total: number }>;
+  /** Makes a delivery of the subscription pending again, due now, with its attempts reset; null when there is none. */
+  redeliver(subscriptionId: string, deliveryId: string): Promise<WebhookDelivery | null>;
+}
+
 export interface HealthRepository {
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
+}
+
+/** Serving counts of one model, hour, feature and bin (feature '' holds the persona counts). */
+export interface DriftCountRow {
+  modelId: string;
+  hour: Date;
+  feature: string;
+  bin: number;
+  count: number;
+}
+
+export interface DriftRepository {
+  /** Adds the counts to those already stored for the same model, hour, feature and bin (other replicas' too). */
+  addCounts(rows: readonly DriftCountRow[]): Promise<void>;
+  /** Counts per feature and bin summed over the hours in [from, to). */
+  sumCounts(modelId: string, from: Date, to: Date): Promise<Array<{ feature: string; bin: number; count: number }>>;
+  /** Records the day's drift alert for the model; true for the one caller that recorded it, false when it existed. */
+  claimAlert(modelId: string, day: string): Promise<boolean>;
 }

@@ -98,6 +98,7 @@ export const openApiPlugin = fp(
           { name: 'models', description: 'Training, versions and activation' },
           { name: 'datasets', description: 'Customer, product and purchase uploads' },
           { name: 'keys', description: 'API keys' },
+          { name: 'webhooks', description: 'Event subscriptions (signed webhooks) and their deliveries' },
           { name: 'operations', description: 'Health, readiness and metrics' },
         ],
         components: {

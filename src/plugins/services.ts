@@ -8,22 +8,28 @@ import type { Config } from '../config.ts';
 import { createApiKeyRepository } from '../db/api-key.repo.ts';
 import { createAssignmentLogRepository } from '../db/assignment-log.repo.ts';
 import type { Database } from '../db/client.ts';
+import { createDriftRepository } from '../db/drift.repo.ts';
 import { createDatasetRepository } from '../db/dataset.repo.ts';
 import { createHealthRepository } from '../db/health.repo.ts';
 import { createModelChangeListener } from '../db/model-changes.ts';
 import { createModelRepository } from '../db/model.repo.ts';
 import { createPersonaRepository } from '../db/persona.repo.ts';
 import { createRecommendationRepository } from '../db/recommendation.repo.ts';
+import { createWebhookRepository } from '../db/webhook.repo.ts';
 import { ApiKeyService } from '../services/api-keys.ts';
 import { AssignmentLogWriter } from '../services/assignment-log.ts';
 import type { AssignmentLogLogger } from '../services/assignment-log.ts';
 import { AssignmentService } from '../services/assignment.ts';
 import { RecommendationService } from '../services/customer-recommendations.ts';
 import { CustomerHistoryService } from '../services/customers.ts';
+import { DriftRecorder, DriftService } from '../services/drift.ts';
 import { DatasetService } from '../services/datasets.ts';
 import { DemoService } from '../services/demo.ts';
+import { ModelExportService } from '../services/model-export.ts';
+import { ModelMigrationService } from '../services/model-migration.ts';
 import { HealthService } from '../services/health.ts';
 import { ModelService } from '../services/models.ts';
+import { personaChangedEvent, WebhookService } from '../services/webhooks.ts';
 import { PersonaService } from '../services/personas.ts';
 import { ModelRegistry } from '../services/registry.ts';
 import { loadNamingRules } from '../services/persona-builder.ts';
@@ -39,9 +45,17 @@ export interface AppServices {
   customers: CustomerHistoryService;
   datasets: DatasetService;
   models: ModelService;
+  /** Customers of a dataset placed under two versions: the from → to matrix and who moved. */
+  migration: ModelMigrationService;
+  /** Customers of a dataset placed by one version, streamed as CSV or NDJSON. */
+  modelExport: ModelExportService;
   personas: PersonaService;
   recommendations: RecommendationService;
+  /** Counts /v1/assign traffic per feature bin (O(features) per call) and reports drift. */
+  drift: DriftService;
   registry: ModelRegistry;
+  /** Webhook subscriptions, the event publisher (an outbox write) and this replica's dispatcher. */
+  webhooks: WebhookService;
   health: HealthService;
   demo: DemoService;
 }
@@ -84,19 +98,33 @@ export function createServices(config: Config, { database, databaseUrl, logger, 
           { databaseUrl, poolSize: 2, threads: config.trainingThreads, nice: config.trainingNice, namingRuleFiles, llmNaming: config.llmNaming },
           config.trainingConcurrency,
         );
-  const models = new ModelService(modelRepository, personaRepository, registry, training);
+  const webhooks = new WebhookService(createWebhookRepository(database), config.webhooks, { logger });
+  const models = new ModelService(modelRepository, personaRepository, registry, training, webhooks);
   const assignmentLogRepository = createAssignmentLogRepository(database);
   const assignment = new AssignmentService(registry);
+  const driftRepository = createDriftRepository(database);
   return {
     apiKeys: new ApiKeyService(createApiKeyRepository(database)),
     assignment,
-    assignmentLog: new AssignmentLogWriter(assignmentLogRepository, config.assignmentLog, { logger }),
+    assignmentLog: new AssignmentLogWriter(assignmentLogRepository, config.assignmentLog, {
+      logger,
+      personaChanges: { log: assignmentLogRepository, onChanges: (changes) => webhooks.publish(...changes.map(personaChangedEvent)) },
+    }),
     customers: new CustomerHistoryService(assignmentLogRepository),
     datasets,
     models,
+    migration: new ModelMigrationService(registry, modelRepository, personaRepository, datasetRepository),
+    modelExport: new ModelExportService(registry, modelRepository, datasetRepository),
     personas: new PersonaService(personaRepository, registry),
     recommendations: new RecommendationService(assignment, createRecommendationRepository(database)),
+    drift: new DriftService(
+      driftRepository,
+      registry,
+      new DriftRecorder(driftRepository, { onError: (error) => logger?.error({ err: error }, 'drift counts could not be written, or checked for an alert') }),
+      { events: webhooks },
+    ),
     registry,
+    webhooks,
     health: new HealthService(createHealthRepository(database), registry),
     demo: new DemoService(datasets, models),
     training,
@@ -125,6 +153,13 @@ export const servicesPlugin = fp<{ config: Config; followsModelChanges: boolean 
     app.addHook('onClose', async () => training.close());
     // Likewise: assignments still waiting are written before the client disconnects.
     app.addHook('onClose', async () => services.assignmentLog.close());
+    if (followsModelChanges) {
+      // Tools that serve nothing send no webhooks either; what they publish waits for a serving replica.
+      app.addHook('onReady', async () => services.webhooks.start());
+    }
+    // After the assignment log's last write (which may publish), before the database client disconnects.
+    app.addHook('onClose', async () => services.webhooks.stop());
+    app.addHook('onClose', async () => services.drift.recorder.close().catch((error: unknown) => app.log.error({ err: error }, 'drift counts could not be written')));
   },
   { name: 'services' },
 );

@@ -19,7 +19,7 @@ const INCLUDE_OPTIONS = ['recommendations', 'probabilities', 'questions'] as con
 
 export const AssignQuery = z
   .object({
-    model: z.string().min(1).optional().describe('Model id, name (its active version) or name@version, for shadow tests; default: the served model'),
+    model: z.string().min(1).optional().describe('Model id, name (its active version), name@version or name@alias, for shadow tests; default: the served model'),
     explain: z.stringbool().default(false).describe('true: explain the choice against the runner-up, feature by feature'),
     include: z
       .string()

@@ -47,7 +47,7 @@ export const Persona = z
   });
 
 export const PersonaListQuery = z
-  .object({ model: z.string().min(1).optional().describe('Model id, name (its active version) or name@version; default: the served model') })
+  .object({ model: z.string().min(1).optional().describe('Model id, name (its active version), name@version or name@alias; default: the served model') })
   .strict();
 
 export const PersonaList = z.object({

@@ -5,7 +5,7 @@ import { RankBy, Recommendation } from './personas.ts';
 const ExternalId = z.string().min(1).max(200);
 
 export const CustomerRecommendationQuery = z
-  .object({ model: z.string().min(1).optional().describe('Model id, name (its active version) or name@version; default: the served model') })
+  .object({ model: z.string().min(1).optional().describe('Model id, name (its active version), name@version or name@alias; default: the served model') })
   .strict();
 
 export const CustomerRecommendationRequest = z

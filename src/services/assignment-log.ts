@@ -5,8 +5,8 @@
  * falls behind, new entries are dropped and counted rather than growing memory without limit.
  * A failed write is logged and counted, never thrown into a request.
  */
-import type { AssignmentLogEntry } from '../domain/assignment-log.ts';
-import type { AssignmentLogRepository } from '../domain/repositories.ts';
+import type { AssignmentLogEntry, PersonaChange } from '../domain/assignment-log.ts';
+import type { AssignmentLogRepository, PersonaChangeLog } from '../domain/repositories.ts';
 
 /** What a caller hands to `record`: one assignment's outcome. The writer stamps the time. */
 export type AssignmentRecord = Omit<AssignmentLogEntry, 'assignedAt'>;
@@ -49,6 +49,11 @@ export interface AssignmentLogWriterOptions {
   /** Milliseconds since the epoch (default Date.now). */
   now?: () => number;
   logger?: AssignmentLogLogger;
+  /**
+   * Finds customers who changed persona while writing (one statement per batch) and hands them to
+   * `onChanges`, still in the background; `onChanges` must not reject.
+   */
+  personaChanges?: { log: PersonaChangeLog; onChanges(changes: readonly PersonaChange[]): Promise<void> };
 }
 
 export class AssignmentLogWriter {
@@ -57,6 +62,7 @@ export class AssignmentLogWriter {
   private readonly random: () => number;
   private readonly now: () => number;
   private readonly logger: AssignmentLogLogger | null;
+  private readonly personaChanges: NonNullable<AssignmentLogWriterOptions['personaChanges']> | null;
   private readonly timer: NodeJS.Timeout | null;
   private buffer: AssignmentLogEntry[] = [];
   private inFlight = 0;
@@ -73,6 +79,7 @@ export class AssignmentLogWriter {
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
     this.logger = options.logger ?? null;
+    this.personaChanges = options.personaChanges ?? null;
     if (settings.sampleRate > 0) {
       this.timer = setInterval(() => void this.flush(), settings.flushIntervalMs);
       // The log must not keep a process alive that has nothing else to do; close() writes the rest.
@@ -161,7 +168,13 @@ export class AssignmentLogWriter {
 
   private async write(batch: AssignmentLogEntry[]): Promise<void> {
     try {
-      this.counts.written += await this.repository.insertMany(batch);
+      if (this.personaChanges === null) {
+        this.counts.written += await this.repository.insertMany(batch);
+      } else {
+        const { written, changes } = await this.personaChanges.log.insertManyReportingPersonaChanges(batch);
+        this.counts.written += written;
+        if (changes.length > 0) await this.personaChanges.onChanges(changes);
+      }
       this.counts.batchesWritten++;
       this.isDropping = false;
     } catch (error) {

@@ -3,7 +3,7 @@
  * maps, built once at start-up or activation, so /v1/assign encodes a customer and compares it with
  * k personas without touching the database or allocating per persona.
  */
-import type { Algorithm, FeatureSchema, ModelArtifacts, NumericFeature, StoredModel } from '../domain/model.ts';
+import type { Algorithm, DriftBaseline, FeatureSchema, ModelArtifacts, NumericFeature, StoredModel } from '../domain/model.ts';
 import type { DenseMatrix, GaussianMixtureModel, KPrototypesModel } from '../engine/index.ts';
 
 export interface CompiledNumericFeature {
@@ -69,6 +69,8 @@ export interface CompiledModel extends ScoringModel {
   readonly personas: ReadonlyArray<{ id: string; key: string; name: string }>;
   /** Per persona, the distance beyond which a customer is unclassified (empty: no thresholds). */
   readonly distanceThresholds: Float64Array;
+  /** Training distributions that serving traffic is compared with (null: trained before drift existed). */
+  readonly driftBaseline: DriftBaseline | null;
 }
 
 export function compileModel(stored: StoredModel): CompiledModel {
@@ -82,6 +84,7 @@ export function compileModel(stored: StoredModel): CompiledModel {
     ignoredColumns: new Set(stored.featureSchema.ignoredColumns),
     personas,
     distanceThresholds: Float64Array.from(stored.artifacts.distanceThresholds),
+    driftBaseline: stored.artifacts.drift ?? null,
   };
 }
 

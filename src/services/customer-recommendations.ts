@@ -95,7 +95,7 @@ export class RecommendationService {
    * Diversity is greedy in ranking order and strict: a product whose category already has
    * `maxPerCategory` products is skipped, even if the list then holds fewer than `limit`.
    *
-   * @param modelReference model id, name (its active version) or name@version; default: the served model
+   * @param modelReference model id, name (its active version), name@version or name@alias; default: the served model
    * @throws ValidationError when the attributes do not fit the model (pointers /attributes/<name>)
    */
   async forCustomer(request: CustomerRecommendationRequest, modelReference?: string): Promise<CustomerRecommendations> {

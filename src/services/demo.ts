@@ -11,6 +11,8 @@ export const DEMO_MODEL_NAME = 'insurance-demo';
 const DEMO_CUSTOMERS = 5_000;
 const DEMO_SEED = 42;
 const DEMO_PERSONAS = 5;
+/** Recorded as the actor of the demo model's activation in its history. */
+const DEMO_ACTOR = 'demo seed';
 
 export interface DemoResult {
   datasetId: string;
@@ -46,7 +48,7 @@ export class DemoService {
       interactions: book.interactions,
     });
     const model = await this.models.train({ name: DEMO_MODEL_NAME, datasetId: dataset.id, k: DEMO_PERSONAS, seed: DEMO_SEED });
-    await this.models.activate(model.id);
+    await this.models.activate(model.id, DEMO_ACTOR);
     return { datasetId: dataset.id, model };
   }
 }

@@ -14,7 +14,7 @@ export class PersonaService {
     this.registry = registry;
   }
 
-  /** @param modelReference model id, name (its active version) or name@version; default: the served model */
+  /** @param modelReference model id, name (its active version), name@version or name@alias; default: the served model */
   async list(modelReference?: string) {
     const model = await this.registry.resolve(modelReference);
     return { model, personas: await this.personas.listByModel(model.id) };

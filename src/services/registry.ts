@@ -3,6 +3,9 @@
  * atomically (a request sees either the old or the new model object, never a mix); other versions
  * named with ?model= are loaded on first use and kept in a small cache for shadow tests.
  *
+ * Aliases (`name@champion`) are resolved through a map read with the active versions, so serving
+ * them costs no query; an alias this replica does not know yet is looked up in the database.
+ *
  * Replicas share nothing but the database. A change made here (activation, persona edit, deletion)
  * is applied here at once; changes made by other replicas arrive through a ModelChangeFeed and, as a
  * fallback, through a periodic check. Either way the registry runs one `synchronize()`: it reads what
@@ -10,8 +13,8 @@
  * reordered announcement can delay a change but never apply a wrong one.
  */
 import { NoActiveModelError, NotFoundError } from '../domain/errors.ts';
-import type { ModelSummary } from '../domain/model.ts';
-import type { ModelChangeFeed, ModelRepository, ModelServingState } from '../domain/repositories.ts';
+import { ALIAS_PATTERN } from '../domain/model-history.ts';
+import type { ActivationChange, ModelChangeFeed, ModelRepository, ModelServingState } from '../domain/repositories.ts';
 import { compileModel } from './compiled-model.ts';
 import type { CompiledModel } from './compiled-model.ts';
 
@@ -43,6 +46,8 @@ export class ModelRegistry {
   /** Replaced, never mutated: a sync can tell whether a name was swapped while it read the database. */
   private activeByName: ReadonlyMap<string, CompiledModel> = new Map();
   private defaultModel: CompiledModel | null = null;
+  /** `name@alias` → version id, as of the last sync (and local changes). */
+  private aliases: ReadonlyMap<string, string> = new Map();
   private readonly inactiveCache = new Map<string, CompiledModel>();
   /** The sync that runs or last ran; syncs run one at a time, so none publishes over a later one. */
   private currentSync: Promise<void> = Promise.resolve();
@@ -62,8 +67,17 @@ export class ModelRegistry {
   }
 
   /** Activates a version in the database, then swaps it in (other replicas follow through their feed). */
-  async activate(id: string): Promise<{ activated: ModelSummary; previous: ModelSummary | null }> {
-    const result = await this.models.activate(id);
+  async activate(id: string, actor: string): Promise<ActivationChange> {
+    return this.swapIn(await this.models.activate(id, actor));
+  }
+
+  /** Returns `name` to its previously active version (see ModelRepository.rollback), then swaps it in. */
+  async rollback(name: string, actor: string): Promise<ActivationChange> {
+    return this.swapIn(await this.models.rollback(name, actor));
+  }
+
+  private async swapIn(result: ActivationChange): Promise<ActivationChange> {
+    const id = result.activated.id;
     const compiled = { ...(this.inactiveCache.get(id) ?? (await this.loadCompiled(id))), activatedAt: result.activated.activatedAt };
     this.inactiveCache.delete(id);
     // Concurrent activations of one name commit in order of their activation time, but may finish
@@ -77,9 +91,10 @@ export class ModelRegistry {
     return result;
   }
 
-  /** Drops a deleted version from the caches. */
+  /** Drops a deleted version from the caches, with the aliases that pointed at it (the database dropped them). */
   forget(id: string): void {
     this.inactiveCache.delete(id);
+    this.aliases = new Map([...this.aliases].filter(([, modelId]) => modelId !== id));
   }
 
   /**
@@ -145,8 +160,8 @@ export class ModelRegistry {
   }
 
   /**
-   * Resolves `?model=`: a model id, a model name (its active version) or `name@version`.
-   * Without a reference, the default model.
+   * Resolves `?model=`: a model id, a model name (its active version), `name@version` or
+   * `name@alias`. Without a reference, the default model.
    */
   async resolve(reference?: string): Promise<CompiledModel> {
     if (reference === undefined) {
@@ -163,6 +178,8 @@ export class ModelRegistry {
     if (active) return active;
     for (const model of this.activeByName.values()) if (model.id === reference) return model;
     const id = await this.findVersionId(reference);
+    // name@version or an alias may name the active version: serve the compiled copy in use.
+    for (const model of this.activeByName.values()) if (model.id === id) return model;
     const cached = this.inactiveCache.get(id);
     if (cached) return cached;
     const compiled = await this.loadCompiled(id);
@@ -174,7 +191,7 @@ export class ModelRegistry {
   private async synchronizeOnce(): Promise<void> {
     const before = this.activeByName;
     const cachedIds = [...this.inactiveCache.keys()];
-    const states = await this.models.listServingState(cachedIds);
+    const [states, aliases] = await Promise.all([this.models.listServingState(cachedIds), this.models.listAliases()]);
     const held = new Map([...before.values(), ...this.inactiveCache.values()].map((model) => [model.id, model]));
     const stale = states.filter((state) => {
       const model = held.get(state.id);
@@ -206,6 +223,7 @@ export class ModelRegistry {
     }
     const isUnchanged = next.size === current.size && [...next].every(([name, model]) => current.get(name) === model);
     if (!isUnchanged) this.publish(next);
+    this.aliases = new Map(aliases.map((alias) => [`${alias.modelName}@${alias.alias}`, alias.modelId]));
 
     const stateById = new Map(states.map((state) => [state.id, state]));
     const forgotten: string[] = [];
@@ -240,6 +258,16 @@ export class ModelRegistry {
       const model = await this.models.findByNameAndVersion(match[1]!, Number(match[2]));
       if (model) return model.id;
       throw new NotFoundError(`model ${match[1]} has no version ${match[2]}`);
+    }
+    const at = reference.lastIndexOf('@');
+    const alias = reference.slice(at + 1);
+    if (at > 0 && ALIAS_PATTERN.test(alias)) {
+      const name = reference.slice(0, at);
+      // Not in the map: set on another replica a moment ago, or unknown.
+      const id = this.aliases.get(reference) ?? (await this.models.findAlias(name, alias))?.modelId;
+      if (id) return id;
+      const { total } = await this.models.list({ name }, { limit: 1, offset: 0 });
+      throw new NotFoundError(total > 0 ? `model ${name} has no alias ${alias}` : `no model is named ${name}`);
     }
     const { total } = await this.models.list({ name: reference }, { limit: 1, offset: 0 });
     if (total > 0) throw new NoActiveModelError(`model ${reference} has no active version`);

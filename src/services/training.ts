@@ -23,6 +23,7 @@ import type { NamingRules } from './persona-builder.ts';
 import type { ValueColumns } from './persona-profiles.ts';
 import { calibrateConfidence, measurePersonaSpread } from './calibration.ts';
 import { compileScoring } from './compiled-model.ts';
+import { measureDriftBaseline } from './drift.ts';
 import { rankProductsByLift } from './recommendations.ts';
 import { chooseAlgorithm, computeSegmentation, fitKMeansInThread } from './segmentation.ts';
 import type { KMeansFitter, Segmentation, SegmentationProgress, WarmStart } from './segmentation.ts';
@@ -236,6 +237,7 @@ export class TrainingService {
     const personaSpread = measurePersonaSpread(featureSchema, encoded, labels, k);
     const scoring = compileScoring(featureSchema, segmentation.algorithm, segmentation.servingCenters, { ...segmentation.artifacts, personaSpread });
     const { temperature, calibration } = calibrateConfidence(scoring, encoded, labels, parameters.seed);
+    const drift = measureDriftBaseline(featureSchema, customers, labels, k);
     const personaInput = {
       schema: featureSchema,
       table: customers,
@@ -269,7 +271,7 @@ export class TrainingService {
         customers: encoded.dense.rows,
         trainingMs: Math.round(this.clock.now() - fitted.started),
       },
-      artifacts: { ...segmentation.artifacts, personaSpread, ...(temperature === null ? {} : { temperature }) },
+      artifacts: { ...segmentation.artifacts, personaSpread, drift, ...(temperature === null ? {} : { temperature }) },
       datasetId: dataset.id,
       personas: personas.map((persona) => ({ ...persona, recommendations: recommendations[persona.index]! })),
     };

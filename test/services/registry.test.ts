@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelSummary, StoredModel } from '../../src/domain/model.ts';
+import type { ModelAlias } from '../../src/domain/model-history.ts';
 import type { ModelChange, ModelChangeFeed, ModelRepository } from '../../src/domain/repositories.ts';
 import { ModelRegistry } from '../../src/services/registry.ts';
 
@@ -51,7 +52,8 @@ function fakeModels(models: StoredModel[]) {
   const waitFor = async (gate: string) => {
     if (gates.has(gate)) await new Promise<void>((resolve) => gates.set(gate, resolve));
   };
-  const calls = { listServingState: 0 };
+  const calls = { listServingState: 0, findAlias: 0 };
+  const aliases = new Map<string, ModelAlias>();
   let clock = 1_000;
   const activate = (id: string) => {
     const model = byId.get(id)!;
@@ -81,6 +83,17 @@ function fakeModels(models: StoredModel[]) {
     async activate(id) {
       return activate(id);
     },
+    async listAliases() {
+      return [...aliases.values()];
+    },
+    async findAlias(name, alias) {
+      calls.findAlias++;
+      return aliases.get(`${name}@${alias}`) ?? null;
+    },
+    async list(filter) {
+      const items = [...byId.values()].filter((m) => m.name === filter.name);
+      return { items, total: items.length };
+    },
   };
   return {
     repository: repository as ModelRepository,
@@ -95,6 +108,10 @@ function fakeModels(models: StoredModel[]) {
       activate,
       rename: (modelId: string, name: string) => (byId.get(modelId)!.personas[0]!.name = name),
       delete: (modelId: string) => byId.delete(modelId),
+      setAlias: (alias: string, modelId: string) => {
+        const { name, version } = byId.get(modelId)!;
+        aliases.set(`${name}@${alias}`, { modelName: name, alias, modelId, version, updatedAt: new Date(clock++), updatedBy: 'test' });
+      },
     },
   };
 }
@@ -114,9 +131,9 @@ describe('ModelRegistry', () => {
     const { repository, hold, release } = fakeModels([storedModel('v1', 'm', 1), storedModel('v2', 'm', 2)]);
     const registry = new ModelRegistry(repository, { defaultModelName: null });
     hold('v1');
-    const first = registry.activate('v1');
+    const first = registry.activate('v1', 'test');
     await new Promise((resolve) => setTimeout(resolve, 0));
-    await registry.activate('v2');
+    await registry.activate('v2', 'test');
     release('v1');
     await first;
     expect(registry.default?.id).toBe('v2');
@@ -128,8 +145,40 @@ describe('ModelRegistry', () => {
     const registry = new ModelRegistry(repository, { defaultModelName: 'alpha' });
     await registry.loadActive();
     await expect(registry.resolve()).rejects.toThrow('model alpha has no active version');
-    await registry.activate('a');
+    await registry.activate('a', 'test');
     expect((await registry.resolve()).id).toBe('a');
+  });
+});
+
+describe('ModelRegistry.resolve with aliases', () => {
+  it('serves name@alias from the aliases read at the last sync, without a query', async () => {
+    const { repository, elsewhere, calls } = fakeModels([storedModel('v1', 'm', 1, new Date(10)), storedModel('v2', 'm', 2)]);
+    elsewhere.setAlias('challenger', 'v2');
+    const registry = new ModelRegistry(repository, { defaultModelName: null });
+    await registry.loadActive();
+    expect((await registry.resolve('m@challenger')).id).toBe('v2');
+    expect(calls.findAlias).toBe(0);
+  });
+
+  it('looks up an alias set since the last sync, and follows it once synchronized', async () => {
+    const { repository, elsewhere } = fakeModels([storedModel('v1', 'm', 1, new Date(10)), storedModel('v2', 'm', 2)]);
+    const registry = new ModelRegistry(repository, { defaultModelName: null });
+    await registry.loadActive();
+    elsewhere.setAlias('champion', 'v1');
+    const champion = await registry.resolve('m@champion');
+    expect(champion.id).toBe('v1');
+    expect(champion).toBe(registry.default);
+    elsewhere.setAlias('champion', 'v2');
+    await registry.synchronize();
+    expect((await registry.resolve('m@champion')).id).toBe('v2');
+  });
+
+  it('tells an unknown alias from an unknown name', async () => {
+    const { repository } = fakeModels([storedModel('v1', 'm', 1, new Date(10))]);
+    const registry = new ModelRegistry(repository, { defaultModelName: null });
+    await registry.loadActive();
+    await expect(registry.resolve('m@challenger')).rejects.toThrow('model m has no alias challenger');
+    await expect(registry.resolve('other@challenger')).rejects.toThrow('no model is named other');
   });
 });
 
@@ -154,7 +203,7 @@ describe('ModelRegistry.synchronize', () => {
     hold('state');
     const sync = registry.synchronize();
     await tick();
-    await registry.activate('v2');
+    await registry.activate('v2', 'test');
     release('state');
     await sync;
     expect(registry.default?.id).toBe('v2');

@@ -18,9 +18,11 @@ export const MAX_NDJSON_LINE_CHARS = 1 << 20;
 
 export const assignRoutes: FastifyPluginAsyncZod = async (app) => {
   /** Bookkeeping of every assignment: metrics, and the background assignment log. */
-  const recordAssignment = (assignment: Assignment, customerId: string | undefined) => {
+  const recordAssignment = (assignment: Assignment, customerId: string | undefined, attributes: Readonly<Record<string, unknown>>) => {
     const { model } = assignment;
     app.metrics.countAssignment(model, assignment.personaIndex);
+    // Drift counts by feature bin, in memory: no attribute is kept, only which bin it fell in.
+    app.services.drift.recorder.record(model, attributes, assignment.personaIndex);
     app.services.assignmentLog.record({
       modelId: model.id,
       personaId: model.personas[assignment.personaIndex]!.id,
@@ -54,7 +56,7 @@ export const assignRoutes: FastifyPluginAsyncZod = async (app) => {
       const { customerId, attributes } = request.body;
       const assignment = await app.services.assignment.assign(attributes, request.query.model, { explain: request.query.explain });
       // Buffered in memory and written in the background: no database round trip here.
-      recordAssignment(assignment, customerId);
+      recordAssignment(assignment, customerId, attributes);
       const { include } = request.query;
       const dto = toAssignmentDto(assignment, { customerId, includeProbabilities: include.includes('probabilities'), includeQuestionRanking: include.includes('questions') });
       if (!include.includes('recommendations')) return dto;
@@ -101,7 +103,7 @@ export const assignRoutes: FastifyPluginAsyncZod = async (app) => {
           if (!parsed.success) return { error: problemDocument('validation-error', 'the customer does not match AssignRequest', instance, fieldIssuesFromZod(parsed.error.issues, 'body')) };
           try {
             const assignment = app.services.assignment.assignWith(model, parsed.data.attributes, options);
-            recordAssignment(assignment, parsed.data.customerId);
+            recordAssignment(assignment, parsed.data.customerId, parsed.data.attributes);
             return toAssignmentDto(assignment, { customerId: parsed.data.customerId, includeProbabilities: false });
           } catch (error) {
             return { error: itemProblem(error, instance, request.log) };

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { commonProblems, IdParams, pageOf, Problem } from '../../schemas/common.ts';
 import { ActivationResult, CompareParams, MergePersonasRequest, Model, ModelComparison, ModelDetail, ModelListQuery, TrainModelRequest } from '../../schemas/models.ts';
 import type { ModelDetail as ModelDetailResult } from '../../services/models.ts';
+import { actorOf } from './actor.ts';
 import { toModelDto, toPersonaSummaryDto } from './mappers.ts';
 
 function toModelDetailDto(model: ModelDetailResult) {
@@ -116,14 +117,15 @@ export const modelRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['models'],
         summary: 'Make this version the active one of its name',
-        description: 'Atomically: this version becomes active, the previously active version of the same name inactive (kept for rollback). Serving switches at once.',
+        description:
+          'Atomically: this version becomes active, the previously active version of the same name inactive (kept for rollback). Serving switches at once, on every replica within a second. Recorded in the name’s history with the API key’s name.',
         security: [{ apiKey: [] }],
         params: IdParams,
         response: { 200: ActivationResult, ...commonProblems, 404: Problem },
       },
     },
     async (request) => {
-      const { activated, previous } = await app.services.models.activate(request.params.id);
+      const { activated, previous } = await app.services.models.activate(request.params.id, actorOf(request));
       request.log.info({ modelId: activated.id, model: activated.name, version: activated.version, previousVersion: previous?.version ?? null }, 'model activated');
       return { activated: toModelDto(activated), previous: previous ? toModelDto(previous) : null };
     },
@@ -136,13 +138,14 @@ export const modelRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['models'],
         summary: 'Delete a model version (not the active one)',
+        description: 'Its aliases go with it. Recorded in the name’s history, which keeps the deleted version’s id and number.',
         security: [{ apiKey: [] }],
         params: IdParams,
         response: { 204: z.null().describe('Deleted'), ...commonProblems, 404: Problem, 409: Problem },
       },
     },
     async (request, reply) => {
-      await app.services.models.delete(request.params.id);
+      await app.services.models.delete(request.params.id, actorOf(request));
       request.log.info({ modelId: request.params.id }, 'model deleted');
       return reply.code(204).send(null);
     },
