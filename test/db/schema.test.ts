@@ -62,6 +62,7 @@ function expectedDataType(field: DmmfField, enumDbNames: Map<string, string>): {
     case 'Boolean':
       return { dataType: 'boolean' };
     case 'DateTime':
+      if (native === 'Date') return { dataType: 'date' };
       return { dataType: native === 'Timestamptz' ? 'timestamp with time zone' : 'timestamp without time zone' };
     case 'Json':
       return { dataType: 'jsonb' };
