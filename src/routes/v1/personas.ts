@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { commonProblems, IdParams, pageOf, Problem } from '../../schemas/common.ts';
 import { Persona, PersonaList, PersonaListQuery, PersonaPatch, Recommendation, RecommendationQuery } from '../../schemas/personas.ts';
 import { toPersonaDto } from './mappers.ts';
+import { actorOf } from './actor.ts';
 
 export const personaRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -53,7 +54,7 @@ export const personaRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const persona = await app.services.personas.edit(request.params.id, request.body, request.principal?.name ?? 'anonymous');
+      const persona = await app.services.personas.edit(request.params.id, request.body, actorOf(request));
       request.log.info({ personaId: persona.id, fields: Object.keys(request.body) }, 'persona edited');
       return toPersonaDto(persona);
     },

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { WebhookDelivery as Delivery, WebhookSubscription as Subscription } from '../../domain/webhook.ts';
 import { commonProblems, pageOf, PageQuery, Problem } from '../../schemas/common.ts';
 import { CreatedWebhook, CreateWebhookRequest, DeliveryParams, DeliveryQuery, WebhookDelivery, WebhookIdParams, WebhookSubscription } from '../../schemas/webhooks.ts';
+import { actorOf } from './actor.ts';
 
 /** Never the secret: it is returned once, by POST /v1/webhooks. */
 function toSubscriptionDto(subscription: Subscription) {
@@ -47,7 +48,7 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { url, eventTypes, secret, description } = request.body;
-      const created = await app.services.webhooks.subscribe({ url, eventTypes, secret, description, createdBy: request.principal?.name ?? null });
+      const created = await app.services.webhooks.subscribe({ url, eventTypes, secret, description, createdBy: actorOf(request) });
       // The id and types only: the URL may carry a token of the receiver's, and the secret is never logged.
       request.log.info({ webhookId: created.subscription.id, eventTypes: created.subscription.eventTypes }, 'webhook subscription created');
       return reply.code(201).send({ ...toSubscriptionDto(created.subscription), secret: created.secret });
