@@ -126,7 +126,7 @@ try {
       maxBuffer: 1 << 24,
     });
     const started = performance.now();
-    const training = fetch(`${baseUrl}/v1/models`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ name: 'bench-training', datasetId, k: 8 }) }).then(async (response) => ({
+    const training = fetch(`${baseUrl}/v1/models?wait=true`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ name: 'bench-training', datasetId, k: 8 }) }).then(async (response) => ({
       status: response.status,
       seconds: (performance.now() - started) / 1000,
       body: await response.text(),

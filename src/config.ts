@@ -51,6 +51,9 @@ const EnvironmentSchema = z.object({
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(3_600_000).default(10_000),
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
+  JOBS_WORKER: booleanFlag.default(true),
+  JOB_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).max(3600).default(30),
+  JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
 });
 
 export type Environment = z.input<typeof EnvironmentSchema>;
@@ -96,6 +99,11 @@ export interface Config {
    * timeout of one attempt, the first retry delay (doubled after each failed attempt), attempts at most.
    */
   readonly webhooks: { readonly dispatchIntervalMs: number; readonly timeoutMs: number; readonly retryBaseMs: number; readonly maxAttempts: number };
+  /**
+   * Background trainings: whether this replica takes jobs, how long a job's replica may go silent
+   * before the job is retried elsewhere, and how often an idle replica looks for jobs.
+   */
+  readonly jobs: { readonly isWorker: boolean; readonly heartbeatSeconds: number; readonly pollSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -157,6 +165,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
       maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
     }),
+    jobs: Object.freeze({ isWorker: e.JOBS_WORKER, heartbeatSeconds: e.JOB_HEARTBEAT_SECONDS, pollSeconds: e.JOB_POLL_SECONDS }),
   });
 }
 

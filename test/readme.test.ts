@@ -52,7 +52,7 @@ describe('README', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const config = testConfig({ databaseUrl: database.url, bootstrapAdminKey: ADMIN_KEY });
+    const config = testConfig({ databaseUrl: database.url, bootstrapAdminKey: ADMIN_KEY, jobs: { isWorker: true, heartbeatSeconds: 30, pollSeconds: 0.5 } });
     service = await startService(config, createLogger(config));
     await service.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = service.app.server.address() as { port: number };

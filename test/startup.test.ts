@@ -35,7 +35,7 @@ describe('startService on an empty database', () => {
     const datasets = await request(base).get('/v1/datasets').set(headers).expect(200);
     const datasetId = datasets.body.items[0].id;
     // Training takes long enough to still be running when stop() begins.
-    const training = request(base).post('/v1/models').set(headers).send({ name: 'in-flight', datasetId, kRange: [2, 6] }).then((response) => response);
+    const training = request(base).post('/v1/models?wait=true').set(headers).send({ name: 'in-flight', datasetId, kRange: [2, 6] }).then((response) => response);
     await new Promise((resolve) => setTimeout(resolve, 50));
     await service.stop();
     const trained = await training;

@@ -125,6 +125,13 @@ export function createModelRepository(db: Database, { replicaId = null }: ModelR
           },
           select: { id: true },
         });
+        if (model.jobId !== undefined) {
+          const claimed = await tx.trainingJob.updateMany({
+            where: { id: model.jobId, modelId: null },
+            data: { modelId: created.id, status: 'completed', phase: 'done', finishedAt: new Date() },
+          });
+          if (claimed.count !== 1) throw new ConflictError(`job ${model.jobId} already stored its model`);
+        }
         for (const persona of model.personas) {
           const { recommendations, ...fields } = persona;
           await tx.persona.create({

@@ -76,6 +76,14 @@ export class UnprocessableDataError extends DomainError {
   }
 }
 
+/** A background training stopped because someone cancelled its job (reported as a 409 on the job). */
+export class JobCancelledError extends DomainError {
+  constructor(detail = 'the job was cancelled') {
+    super('conflict', detail);
+    this.name = 'JobCancelledError';
+  }
+}
+
 export class NoActiveModelError extends DomainError {
   constructor(detail: string) {
     super('no-active-model', detail);

@@ -47,7 +47,7 @@ export interface ModelDriftDetectedData {
 }
 
 export interface JobFailedData {
-  job: { id: string; kind: string };
+  job: { id: string; kind: 'train' };
   error: string;
 }
 

@@ -2,6 +2,7 @@
  * Contracts between services and persistence, in the service's own types (no Prisma types here).
  * src/db implements them; services receive them by constructor.
  */
+import type { JobRecord } from './jobs.ts';
 import type { ApiKeyRecord, ApiKeyScope } from './api-key.ts';
 import type { AssignmentHistoryItem, AssignmentLogEntry, PersonaChange } from './assignment-log.ts';
 import type { ColumnRequest, CustomerTable } from './customer-table.ts';
@@ -58,6 +59,12 @@ export interface NewModel {
   artifacts: ModelArtifacts;
   datasetId: string;
   personas: Array<NewPersona & { recommendations: NewRecommendation[] }>;
+  /**
+   * The background job that trained it: the job is marked completed with this model in the same
+   * transaction, and a job that already has a model makes the save fail (ConflictError), so a job
+   * retried after its replica died never stores two models.
+   */
+  jobId?: string | undefined;
 }
 
 export interface ModelFilter {
@@ -253,4 +260,28 @@ export interface DriftRepository {
   sumCounts(modelId: string, from: Date, to: Date): Promise<Array<{ feature: string; bin: number; count: number }>>;
   /** Records the day's drift alert for the model; true for the one caller that recorded it, false when it existed. */
   claimAlert(modelId: string, day: string): Promise<boolean>;
+}
+
+export interface JobRepository {
+  create(job: { id: string; kind: JobRecord['kind']; request: Record<string, unknown>; createdBy: string }): Promise<JobRecord>;
+  findById(id: string): Promise<JobRecord | null>;
+  /** Counts an attempt and marks the job running (unless it was cancelled meanwhile); returns the job as it is now. */
+  startAttempt(id: string): Promise<JobRecord | null>;
+  updateProgress(id: string, phase: string, progress: Record<string, unknown>): Promise<{ cancelRequested: boolean }>;
+  /** A failed or cancelled end; a completed end is written with the model (NewModel.jobId). */
+  finish(id: string, status: 'failed' | 'cancelled', error: JobRecord['error']): Promise<void>;
+  /** Back to queued after an attempt failed unexpectedly and will be retried. */
+  requeue(id: string, error: JobRecord['error']): Promise<void>;
+  /** Cancels a queued job at once, or asks a running one to stop; null when the job does not exist. */
+  requestCancel(id: string): Promise<JobRecord | null>;
+}
+
+/** The distributed queue: any replica may take a job; one whose replica died is retried once. */
+export interface JobQueue {
+  enqueue(jobId: string): Promise<void>;
+  /** Takes jobs on this replica, at most `concurrency` at a time, until stop. */
+  work(handler: (jobId: string) => Promise<void>, concurrency: number): Promise<void>;
+  /** Removes a queued job from the queue. */
+  cancel(jobId: string): Promise<void>;
+  stop(): Promise<void>;
 }

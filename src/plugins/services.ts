@@ -8,6 +8,8 @@ import type { Config } from '../config.ts';
 import { createApiKeyRepository } from '../db/api-key.repo.ts';
 import { createAssignmentLogRepository } from '../db/assignment-log.repo.ts';
 import type { Database } from '../db/client.ts';
+import { createJobQueue } from '../db/job-queue.ts';
+import { createJobRepository } from '../db/job.repo.ts';
 import { createDriftRepository } from '../db/drift.repo.ts';
 import { createDatasetRepository } from '../db/dataset.repo.ts';
 import { createHealthRepository } from '../db/health.repo.ts';
@@ -22,6 +24,7 @@ import type { AssignmentLogLogger } from '../services/assignment-log.ts';
 import { AssignmentService } from '../services/assignment.ts';
 import { RecommendationService } from '../services/customer-recommendations.ts';
 import { CustomerHistoryService } from '../services/customers.ts';
+import { JobService } from '../services/jobs.ts';
 import { DriftRecorder, DriftService } from '../services/drift.ts';
 import { DatasetService } from '../services/datasets.ts';
 import { DemoService } from '../services/demo.ts';
@@ -44,6 +47,8 @@ export interface AppServices {
   assignmentLog: AssignmentLogWriter;
   customers: CustomerHistoryService;
   datasets: DatasetService;
+  /** Background trainings (POST /v1/models without wait). */
+  jobs: JobService;
   models: ModelService;
   /** Customers of a dataset placed under two versions: the from → to matrix and who moved. */
   migration: ModelMigrationService;
@@ -100,6 +105,16 @@ export function createServices(config: Config, { database, databaseUrl, logger, 
         );
   const webhooks = new WebhookService(createWebhookRepository(database), config.webhooks, { logger });
   const models = new ModelService(modelRepository, personaRepository, registry, training, webhooks);
+  const jobs = new JobService(
+    {
+      jobs: createJobRepository(database),
+      queue: databaseUrl === null ? null : createJobQueue({ url: databaseUrl, heartbeatSeconds: config.jobs.heartbeatSeconds, pollingIntervalSeconds: config.jobs.pollSeconds }),
+      models,
+      modelRepository,
+      datasets: datasetRepository,
+    },
+    { events: webhooks, ...(logger ? { log: logger } : {}) },
+  );
   const assignmentLogRepository = createAssignmentLogRepository(database);
   const assignment = new AssignmentService(registry);
   const driftRepository = createDriftRepository(database);
@@ -112,6 +127,7 @@ export function createServices(config: Config, { database, databaseUrl, logger, 
     }),
     customers: new CustomerHistoryService(assignmentLogRepository),
     datasets,
+    jobs,
     models,
     migration: new ModelMigrationService(registry, modelRepository, personaRepository, datasetRepository),
     modelExport: new ModelExportService(registry, modelRepository, datasetRepository),
@@ -149,8 +165,16 @@ export const servicesPlugin = fp<{ config: Config; followsModelChanges: boolean 
         await feed?.close();
       });
     }
-    // Before the database client disconnects (app.ts), so a finishing training can still save.
-    app.addHook('onClose', async () => training.close());
+    if (followsModelChanges && config.jobs.isWorker) {
+      // Serving replicas take background trainings; tools never do.
+      app.addHook('onReady', async () => services.jobs.start(config.trainingConcurrency));
+    }
+    // Stop taking jobs, then let trainings finish or stop, before the database client disconnects
+    // (app.ts), so a finishing training can still save.
+    app.addHook('onClose', async () => {
+      await services.jobs.stop();
+      await training.close();
+    });
     // Likewise: assignments still waiting are written before the client disconnects.
     app.addHook('onClose', async () => services.assignmentLog.close());
     if (followsModelChanges) {

@@ -5,7 +5,7 @@ import { PageQuery, Timestamp } from './common.ts';
 
 export const EventTypeSchema = z
   .enum(EVENT_TYPES)
-  .describe('model.trained, model.activated (also after a rollback), model.drift_detected, customer.persona_changed; job.failed is accepted but not emitted yet');
+  .describe('model.trained, model.activated (also after a rollback), model.drift_detected, customer.persona_changed, job.failed');
 
 export const CreateWebhookRequest = z
   .object({
@@ -111,11 +111,16 @@ export const ModelDriftDetectedEvent = z
   })
   .meta({ id: 'ModelDriftDetectedEvent' });
 
-/** Accepted in subscriptions, not emitted yet (background jobs do not exist yet): data is left open. */
-const ReservedEvent = z.object({ ...envelope, type: z.literal('job.failed'), data: z.unknown().describe('Shape documented when the event is emitted') });
+export const JobFailedEvent = z
+  .object({
+    ...envelope,
+    type: z.literal('job.failed'),
+    data: z.object({ job: z.object({ id: z.uuid(), kind: z.literal('train') }), error: z.string().describe('The problem detail (GET /v1/jobs/{id} has the whole problem)') }),
+  })
+  .meta({ id: 'JobFailedEvent' });
 
 export const WebhookEvent = z
-  .discriminatedUnion('type', [ModelTrainedEvent, ModelActivatedEvent, ModelDriftDetectedEvent, CustomerPersonaChangedEvent, ReservedEvent])
+  .discriminatedUnion('type', [ModelTrainedEvent, ModelActivatedEvent, ModelDriftDetectedEvent, CustomerPersonaChangedEvent, JobFailedEvent])
   .meta({ id: 'WebhookEvent', description: 'The body of a delivery: { id, type, occurredAt, data }' });
 
 export const WebhookDelivery = z

@@ -8,7 +8,7 @@ import type { Persona } from '../domain/persona.ts';
 import { matchPersonas } from './persona-continuity.ts';
 import type { PersonaMatching } from './persona-continuity.ts';
 import type { ModelRegistry } from './registry.ts';
-import type { MergeRequest, TrainingProgress, TrainingRequest, TrainingRunner } from './training.ts';
+import type { MergeRequest, TrainingProgress, TrainingRequest, TrainingRunOptions, TrainingRunner } from './training.ts';
 
 export interface ModelDetail extends ModelSummary {
   personas: Persona[];
@@ -39,8 +39,9 @@ export class ModelService {
     this.events = events;
   }
 
-  async train(request: TrainingRequest, onProgress?: (progress: TrainingProgress) => void): Promise<ModelDetail> {
-    const model = await this.training.train(request, onProgress);
+  /** @param options for a background job: its id (stored with the model) and how to stop the training */
+  async train(request: TrainingRequest, onProgress?: (progress: TrainingProgress) => void, options: TrainingRunOptions = {}): Promise<ModelDetail> {
+    const model = await this.training.train(request, onProgress, options);
     return this.trained(await this.detail(model));
   }
 

@@ -130,12 +130,18 @@ export async function computeSegmentation(
   const denseSpread = rootMeanSquare(squaredDistancesToCenters(encoded.dense, best.labels, denseCenters), best.labels, best.k);
   const outliers = computeOutlierThresholds(best.distances, best.labels, best.k, { imputedFractions: encoded.imputedFraction });
   let stability: ReturnType<typeof assessClusterStability> | null = null;
-  if (request.stabilityResamples > 0) {
+  // A bootstrap resample holds about 63% of the customers once each: with k above half of them a
+  // re-fit could not even place one customer per persona.
+  const canAssessStability = best.k * 2 <= encoded.dense.rows;
+  if (request.stabilityResamples > 0 && canAssessStability) {
     onProgress({ phase: 'stability', algorithm, k: best.k });
     stability = assessStability(encoded, best, request);
   }
   onProgress({ phase: 'map', algorithm, k: best.k });
   const warnings = [...best.warnings, ...outliers.warnings, ...(stability?.warnings ?? [])];
+  if (request.stabilityResamples > 0 && !canAssessStability) {
+    warnings.push(`stability was not assessed: k = ${best.k} is more than half of the ${encoded.dense.rows} customers, too many for bootstrap re-fits`);
+  }
 
   return {
     algorithm,

@@ -4,7 +4,7 @@
  * rankings → one stored version, written atomically. The CPU-heavy part runs wherever a
  * TrainingRunner puts it: a worker thread in the service (src/workers), in-process in tools and tests.
  */
-import { NotFoundError, UnprocessableDataError, ValidationError } from '../domain/errors.ts';
+import { JobCancelledError, NotFoundError, UnprocessableDataError, ValidationError } from '../domain/errors.ts';
 import type { FieldIssue } from '../domain/errors.ts';
 import type { FeatureRequest, FeatureSchema, ModelMetrics, ModelParameters, ModelSummary, NumericScaling, RequestedAlgorithm, StoredModel } from '../domain/model.ts';
 import { mergeCenters, mergeMixtureComponents } from '../engine/index.ts';
@@ -54,8 +54,16 @@ export interface MergeRequest {
 export type TrainingProgress = { phase: 'loading' | 'encoding' | 'profiling' | 'saving' } | SegmentationProgress;
 
 /** Where trainings run: a pool of worker threads in the service, in-process elsewhere. */
+/** A training run for a background job: the job it belongs to, and how to stop it early. */
+export interface TrainingRunOptions {
+  /** Stored with the model, in the same transaction (NewModel.jobId). */
+  jobId?: string | undefined;
+  /** Aborting stops the training; it then rejects with JobCancelledError. */
+  signal?: AbortSignal | undefined;
+}
+
 export interface TrainingRunner {
-  train(request: TrainingRequest, onProgress?: (progress: TrainingProgress) => void): Promise<ModelSummary>;
+  train(request: TrainingRequest, onProgress?: (progress: TrainingProgress) => void, options?: TrainingRunOptions): Promise<ModelSummary>;
   merge(request: MergeRequest, onProgress?: (progress: TrainingProgress) => void): Promise<ModelSummary>;
   close(): Promise<void>;
 }
@@ -102,7 +110,7 @@ export class TrainingService {
     this.llmNaming = options.llmNaming ?? null;
   }
 
-  async train(request: TrainingRequest, onProgress: (progress: TrainingProgress) => void = () => {}): Promise<ModelSummary> {
+  async train(request: TrainingRequest, onProgress: (progress: TrainingProgress) => void = () => {}, options: Pick<TrainingRunOptions, 'jobId'> = {}): Promise<ModelSummary> {
     const started = this.clock.now();
     onProgress({ phase: 'loading' });
     const dataset = await this.datasets.findById(request.datasetId);
@@ -166,7 +174,7 @@ export class TrainingService {
     );
     parameters.algorithm = segmentation.algorithm;
     if (segmentation.algorithm === 'gmm' && parameters.covarianceType === null) parameters.covarianceType = 'diag';
-    return this.complete({ name: request.name, dataset, parameters, featureSchema, customers, encoded, segmentation, started }, await this.activeVersion(request.name), onProgress);
+    return this.complete({ name: request.name, dataset, parameters, featureSchema, customers, encoded, segmentation, started, jobId: options.jobId }, await this.activeVersion(request.name), onProgress);
   }
 
   /**
@@ -274,6 +282,7 @@ export class TrainingService {
       artifacts: { ...segmentation.artifacts, personaSpread, drift, ...(temperature === null ? {} : { temperature }) },
       datasetId: dataset.id,
       personas: personas.map((persona) => ({ ...persona, recommendations: recommendations[persona.index]! })),
+      ...(fitted.jobId === undefined ? {} : { jobId: fitted.jobId }),
     };
     return this.models.create(model);
   }
@@ -299,8 +308,14 @@ export class InProcessTrainingRunner implements TrainingRunner {
     this.training = training;
   }
 
-  train(request: TrainingRequest, onProgress?: (progress: TrainingProgress) => void): Promise<ModelSummary> {
-    return this.training.train(request, onProgress);
+  train(request: TrainingRequest, onProgress: (progress: TrainingProgress) => void = () => {}, options: TrainingRunOptions = {}): Promise<ModelSummary> {
+    const { signal } = options;
+    // In the calling thread a training can only stop between its steps: at its next progress report.
+    const reporting = (progress: TrainingProgress) => {
+      if (signal?.aborted) throw new JobCancelledError();
+      onProgress(progress);
+    };
+    return this.training.train(request, reporting, { jobId: options.jobId });
   }
 
   merge(request: MergeRequest, onProgress?: (progress: TrainingProgress) => void): Promise<ModelSummary> {
@@ -320,6 +335,8 @@ interface FittedPartition {
   encoded: EncodedRows;
   segmentation: Segmentation;
   started: number;
+  /** The background job this training runs for, if any. */
+  jobId?: string | undefined;
 }
 
 /** Indices of the personas to merge, or a 400 pointing at each id that is not a persona of the model (or repeats one). */

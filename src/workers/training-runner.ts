@@ -7,12 +7,12 @@
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { DomainError } from '../domain/errors.ts';
+import { DomainError, JobCancelledError } from '../domain/errors.ts';
 import type { FieldIssue, ProblemType } from '../domain/errors.ts';
 import type { ModelSummary } from '../domain/model.ts';
 import type { LlmNamingOptions } from '../services/llm-naming.ts';
 import type { NamingRuleFiles } from '../services/persona-builder.ts';
-import type { MergeRequest, TrainingProgress, TrainingRequest, TrainingRunner } from '../services/training.ts';
+import type { MergeRequest, TrainingProgress, TrainingRequest, TrainingRunner, TrainingRunOptions } from '../services/training.ts';
 
 export interface TrainingWorkerData {
   databaseUrl: string;
@@ -34,7 +34,7 @@ export type TrainingWorkerMessage =
   | { type: 'failed'; id: number; error: { problemType: ProblemType; detail: string; errors?: readonly FieldIssue[] } | { message: string; stack?: string } };
 
 /** What a worker runs: a training, or a merge of personas (a re-fit too). */
-export type TrainingJob = { kind: 'train'; request: TrainingRequest } | { kind: 'merge'; request: MergeRequest };
+export type TrainingJob = { kind: 'train'; request: TrainingRequest; jobId?: string | undefined } | { kind: 'merge'; request: MergeRequest };
 
 /** Messages to a worker. */
 export type TrainingWorkerCommand = { type: 'run'; id: number; job: TrainingJob } | { type: 'close' };
@@ -42,6 +42,8 @@ export type TrainingWorkerCommand = { type: 'run'; id: number; job: TrainingJob 
 interface Pending {
   id: number;
   job: TrainingJob;
+  /** Set when the caller aborted: the worker is stopped and the run rejects with JobCancelledError. */
+  isCancelled?: boolean;
   onProgress: ((progress: TrainingProgress) => void) | undefined;
   resolve: (model: ModelSummary) => void;
   reject: (error: Error) => void;
@@ -68,20 +70,37 @@ export class WorkerTrainingRunner implements TrainingRunner {
     this.concurrency = concurrency;
   }
 
-  train(request: TrainingRequest, onProgress?: (progress: TrainingProgress) => void): Promise<ModelSummary> {
-    return this.submit({ kind: 'train', request }, onProgress);
+  train(request: TrainingRequest, onProgress?: (progress: TrainingProgress) => void, options: TrainingRunOptions = {}): Promise<ModelSummary> {
+    return this.submit({ kind: 'train', request, jobId: options.jobId }, onProgress, options.signal);
   }
 
   merge(request: MergeRequest, onProgress?: (progress: TrainingProgress) => void): Promise<ModelSummary> {
     return this.submit({ kind: 'merge', request }, onProgress);
   }
 
-  private submit(job: TrainingJob, onProgress: ((progress: TrainingProgress) => void) | undefined): Promise<ModelSummary> {
+  private submit(job: TrainingJob, onProgress: ((progress: TrainingProgress) => void) | undefined, signal?: AbortSignal): Promise<ModelSummary> {
     if (this.isClosed) return Promise.reject(new DomainError('service-unavailable', 'the service is shutting down; retry on another replica'));
+    if (signal?.aborted) return Promise.reject(new JobCancelledError());
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, job, onProgress, resolve, reject });
+      const pending: Pending = { id: this.nextId++, job, onProgress, resolve, reject };
+      this.queue.push(pending);
+      signal?.addEventListener('abort', () => this.cancel(pending), { once: true });
       this.dispatch();
     });
+  }
+
+  /** A queued run is dropped; a running one's worker thread is stopped (a fit cannot be interrupted otherwise). */
+  private cancel(pending: Pending): void {
+    const queued = this.queue.indexOf(pending);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+      pending.reject(new JobCancelledError());
+      return;
+    }
+    const slot = this.slots.find((candidate) => candidate.busy === pending);
+    if (!slot) return;
+    pending.isCancelled = true;
+    void slot.worker.terminate();
   }
 
   async close(): Promise<void> {
@@ -139,7 +158,7 @@ export class WorkerTrainingRunner implements TrainingRunner {
   private fail(slot: Slot, error: Error): void {
     const pending = slot.busy;
     slot.busy = null;
-    pending?.reject(error);
+    pending?.reject(pending.isCancelled ? new JobCancelledError() : error);
     this.dispatch();
   }
 }

@@ -48,7 +48,7 @@ async function handle(command: TrainingWorkerCommand): Promise<void> {
   try {
     const onProgress = (progress: TrainingProgress) => send({ type: 'progress', id: command.id, progress });
     const { job } = command;
-    const model = job.kind === 'train' ? await training.train(job.request, onProgress) : await training.merge(job.request, onProgress);
+    const model = job.kind === 'train' ? await training.train(job.request, onProgress, { jobId: job.jobId }) : await training.merge(job.request, onProgress);
     send({ type: 'done', id: command.id, model });
   } catch (error) {
     send({

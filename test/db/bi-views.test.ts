@@ -64,7 +64,7 @@ describe('BI views', () => {
     const train = async () => {
       const response = await t.app.inject({
         method: 'POST',
-        url: '/v1/models',
+        url: '/v1/models?wait=true',
         headers: t.admin,
         payload: { name: 'bi-model', datasetId: dataset.json().id, features: ['age', 'income', 'home_ownership', 'web_visits'], k: 3, seed: 7 },
       });

@@ -14,7 +14,8 @@ import { createTestDatabase } from './database.ts';
 import type { TestDatabase } from './database.ts';
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT_ENABLED: 'false', DEMO_ON_EMPTY: 'false' }), ...overrides };
+  // Test apps take no background jobs unless a test asks (starting the queue costs each app a second).
+  return { ...loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT_ENABLED: 'false', DEMO_ON_EMPTY: 'false', JOBS_WORKER: 'false' }), ...overrides };
 }
 
 export interface TestApp {

@@ -75,7 +75,7 @@ export async function trainSegmentModel(app: App, auth: { authorization: string 
   const datasetId = upload.json().id as string;
   const trained = await app.inject({
     method: 'POST',
-    url: '/v1/models',
+    url: '/v1/models?wait=true',
     headers: auth,
     payload: { name: options.name ?? 'segments', datasetId, k: 3, seed: 7 },
   });

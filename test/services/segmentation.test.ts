@@ -60,6 +60,13 @@ describe('computeSegmentation', () => {
     expect(phases.some((p) => p.phase === 'fitting' && p.iteration !== undefined)).toBe(true);
   });
 
+  it('skips bootstrap stability, with a warning, when k is more than half of the customers', async () => {
+    // 45 customers and k = 30: a resample of about 28 distinct customers could not hold 30 personas.
+    const result = await computeSegmentation(encode(customers), { ...request, ks: [30], stabilityResamples: 5 });
+    expect(result.metrics.stability).toBeNull();
+    expect(result.metrics.warnings).toContainEqual(expect.stringMatching(/^stability was not assessed: k = 30 is more than half of the 45 customers/));
+  });
+
   it('gives every persona a distance threshold at the 99th percentile of its members', async () => {
     const result = await computeSegmentation(encode(customers), request);
     result.artifacts.distanceThresholds.forEach((threshold, persona) => {

@@ -223,7 +223,7 @@ describe('WebhookService publishing', () => {
     try {
       await t.app.services.webhooks.subscribe({ url: 'http://127.0.0.1:9/unused', eventTypes: ['job.failed'], createdBy: null });
       const publisher = new WebhookService(createWebhookRepository(first), { ...FAST, dispatchIntervalMs: 0 });
-      await publisher.publish(...Array.from({ length: 200 }, (_, i): NewEvent => ({ type: 'job.failed', data: { job: { id: String(i), kind: 'training' }, error: 'test' } })));
+      await publisher.publish(...Array.from({ length: 200 }, (_, i): NewEvent => ({ type: 'job.failed', data: { job: { id: String(i), kind: 'train' }, error: 'test' } })));
       const repositories = [createWebhookRepository(first), createWebhookRepository(second)];
       const claims = await Promise.all(Array.from({ length: 20 }, (_, i) => repositories[i % 2]!.claimDue(20, 60_000)));
       const claimed = claims.flat().map((delivery) => delivery.id);

@@ -5,6 +5,8 @@ import { ActivationResult, CompareParams, MergePersonasRequest, Model, ModelComp
 import type { ModelDetail as ModelDetailResult } from '../../services/models.ts';
 import { actorOf } from './actor.ts';
 import { toModelDto, toPersonaSummaryDto } from './mappers.ts';
+import { Job, TrainQuery } from '../../schemas/jobs.ts';
+import { toJobDto } from './jobs.ts';
 
 function toModelDetailDto(model: ModelDetailResult) {
   return { ...toModelDto(model), personas: model.personas.map(toPersonaSummaryDto), map: model.map };
@@ -17,15 +19,21 @@ export const modelRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { scope: 'admin' },
       schema: {
         tags: ['models'],
-        summary: 'Train a new model version',
+        summary: 'Train a new model version (a background job, or at once with ?wait=true)',
         description:
-          'Trains k-means on a dataset (numeric features standardized, categorical one-hot), names the personas and ranks products per persona. Stored as the next version under `name`, as a candidate: activate it to serve it. Synchronous.',
+          'Fits personas on a dataset, names them and ranks products per persona. Stored as the next version under `name`, as a candidate: activate it to serve it. By default the training runs in the background on whichever replica takes it: the answer is 202 with the job (Location: /v1/jobs/{id}; poll it for status, phase and the model). With `?wait=true` the request trains and answers 201 with the model.',
         security: [{ apiKey: [] }],
+        querystring: TrainQuery,
         body: TrainModelRequest,
-        response: { 201: ModelDetail, ...commonProblems, 422: Problem },
+        response: { 201: ModelDetail, 202: Job, ...commonProblems, 422: Problem, 503: Problem },
       },
     },
     async (request, reply) => {
+      if (!request.query.wait) {
+        const view = await app.services.jobs.submit(request.body, actorOf(request));
+        request.log.info({ jobId: view.job.id, model: request.body.name }, 'training job queued');
+        return reply.code(202).header('location', `/v1/jobs/${view.job.id}`).send(toJobDto(view));
+      }
       const model = await app.services.models.train(request.body, (progress) => request.log.debug({ progress }, 'training progress'));
       request.log.info({ modelId: model.id, model: model.name, version: model.version, k: model.metrics.k, trainingMs: model.metrics.trainingMs }, 'model trained');
       return reply.code(201).header('location', `/v1/models/${model.id}`).send(toModelDetailDto(model));

@@ -23,7 +23,7 @@ describe('algorithms through /v1/models and /v1/assign', () => {
   afterAll(async () => t.close());
 
   async function trainAndActivate(payload: Record<string, unknown>) {
-    const response = await t.app.inject({ method: 'POST', url: '/v1/models', headers: t.admin, payload: { datasetId, k: 3, seed: 3, ...payload } });
+    const response = await t.app.inject({ method: 'POST', url: '/v1/models?wait=true', headers: t.admin, payload: { datasetId, k: 3, seed: 3, ...payload } });
     expect(response.statusCode, response.body).toBe(201);
     const model = ModelDetail.parse(response.json());
     await t.app.inject({ method: 'POST', url: `/v1/models/${model.id}/activate`, headers: t.admin });
@@ -134,14 +134,14 @@ describe('training off the event loop', () => {
     try {
       const upload = await t.app.inject({ method: 'POST', url: '/v1/datasets', headers: t.admin, payload: segmentUpload(2_000) });
       const datasetId = upload.json().id;
-      const first = await t.app.inject({ method: 'POST', url: '/v1/models', headers: t.admin, payload: { name: 'serving', datasetId, k: 3, stabilityResamples: 0 } });
+      const first = await t.app.inject({ method: 'POST', url: '/v1/models?wait=true', headers: t.admin, payload: { name: 'serving', datasetId, k: 3, stabilityResamples: 0 } });
       await t.app.inject({ method: 'POST', url: `/v1/models/${first.json().id}/activate`, headers: t.admin });
 
       const threadBefore = process.threadCpuUsage();
       const processBefore = process.cpuUsage();
       let isTrainingDone = false;
       const training = t.app
-        .inject({ method: 'POST', url: '/v1/models', headers: t.admin, payload: { name: 'busy', datasetId, kRange: [2, 8], nInit: 5, stabilityResamples: 40 } })
+        .inject({ method: 'POST', url: '/v1/models?wait=true', headers: t.admin, payload: { name: 'busy', datasetId, kRange: [2, 8], nInit: 5, stabilityResamples: 40 } })
         .then((response) => {
           isTrainingDone = true;
           return response;

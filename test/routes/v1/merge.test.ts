@@ -12,7 +12,7 @@ describe('near-duplicate personas and POST /v1/models/:id/merge', () => {
   let datasetId: string;
 
   const train = async (name: string, extra: Record<string, unknown>): Promise<Detail> => {
-    const response = await t.app.inject({ method: 'POST', url: '/v1/models', headers: t.admin, payload: { name, datasetId, seed: 3, stabilityResamples: 0, ...extra } });
+    const response = await t.app.inject({ method: 'POST', url: '/v1/models?wait=true', headers: t.admin, payload: { name, datasetId, seed: 3, stabilityResamples: 0, ...extra } });
     expect(response.statusCode, response.body).toBe(201);
     return ModelDetail.parse(response.json());
   };

@@ -61,7 +61,7 @@ describe('GET /v1/models/:id/drift', () => {
   });
 
   it('finds customers twenty years older drifted on age, not on income, with the PSI their bins give', async () => {
-    const retrained = (await t.app.inject({ method: 'POST', url: '/v1/models', headers: t.admin, payload: { name: 'insurance-demo', datasetId: (await t.app.inject({ method: 'GET', url: `/v1/models/${modelId}`, headers: t.admin })).json().datasetId, k: 5, seed: 42 } })).json();
+    const retrained = (await t.app.inject({ method: 'POST', url: '/v1/models?wait=true', headers: t.admin, payload: { name: 'insurance-demo', datasetId: (await t.app.inject({ method: 'GET', url: `/v1/models/${modelId}`, headers: t.admin })).json().datasetId, k: 5, seed: 42 } })).json();
     for (const customer of customers) await assign({ ...customer, age: customer.age + 20 }, retrained.id);
     const report = await drift(retrained.id);
     const age = report.features.find((feature) => feature.feature === 'age')!;

@@ -31,7 +31,7 @@ describe('model history, rollback and aliases', () => {
   let v3: Version;
 
   const train = async (name: string): Promise<Version> => {
-    const response = await t.app.inject({ method: 'POST', url: '/v1/models', headers: t.admin, payload: { name, datasetId, k: 3, seed: 7 } });
+    const response = await t.app.inject({ method: 'POST', url: '/v1/models?wait=true', headers: t.admin, payload: { name, datasetId, k: 3, seed: 7 } });
     expect(response.statusCode).toBe(201);
     const { id, version } = response.json();
     return { id, version };

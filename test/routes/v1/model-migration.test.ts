@@ -34,7 +34,7 @@ describe('GET /v1/models/:id/migration/:otherId', () => {
     return response.json().id as string;
   };
   const train = async (name: string, dataset: string) => {
-    const response = await t.app.inject({ method: 'POST', url: '/v1/models', headers: t.admin, payload: { name, datasetId: dataset, k: 5, seed: 42, stabilityResamples: 0 } });
+    const response = await t.app.inject({ method: 'POST', url: '/v1/models?wait=true', headers: t.admin, payload: { name, datasetId: dataset, k: 5, seed: 42, stabilityResamples: 0 } });
     expect(response.statusCode, response.body).toBe(201);
     return ModelDetail.parse(response.json());
   };

@@ -15,7 +15,7 @@ describe('/v1/models', () => {
   });
   afterAll(async () => t.close());
 
-  const train = (payload: Record<string, unknown>) => t.app.inject({ method: 'POST', url: '/v1/models', headers: t.admin, payload: { datasetId, ...payload } });
+  const train = (payload: Record<string, unknown>) => t.app.inject({ method: 'POST', url: '/v1/models?wait=true', headers: t.admin, payload: { datasetId, ...payload } });
   const activate = (id: string) => t.app.inject({ method: 'POST', url: `/v1/models/${id}/activate`, headers: t.admin });
 
   describe('POST /v1/models', () => {
@@ -84,7 +84,7 @@ describe('/v1/models', () => {
 
     it('rejects more personas than customers', async () => {
       const small = await t.app.inject({ method: 'POST', url: '/v1/datasets', headers: t.admin, payload: [{ x: 1 }, { x: 2 }, { x: 3 }] });
-      const response = await t.app.inject({ method: 'POST', url: '/v1/models', headers: t.admin, payload: { name: 'too-many', datasetId: small.json().id, k: 3 } });
+      const response = await t.app.inject({ method: 'POST', url: '/v1/models?wait=true', headers: t.admin, payload: { name: 'too-many', datasetId: small.json().id, k: 3 } });
       expect(response.statusCode).toBe(400);
       expect(response.json().errors[0]).toMatchObject({ pointer: '/k', code: 'too_many_personas' });
     });
@@ -92,7 +92,7 @@ describe('/v1/models', () => {
     it('answers 422 with a pointer for an unknown dataset', async () => {
       const response = await t.app.inject({
         method: 'POST',
-        url: '/v1/models',
+        url: '/v1/models?wait=true',
         headers: t.admin,
         payload: { name: 'ghost', datasetId: '00000000-0000-4000-8000-000000000000', k: 2 },
       });

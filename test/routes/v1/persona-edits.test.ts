@@ -14,7 +14,7 @@ describe('persona edits and continuity across versions', () => {
     const upload = await t.app.inject({ method: 'POST', url: '/v1/datasets', headers: t.admin, payload: segmentUpload(20, variant) });
     const response = await t.app.inject({
       method: 'POST',
-      url: '/v1/models',
+      url: '/v1/models?wait=true',
       headers: t.admin,
       payload: { name: 'continuity', datasetId: upload.json().id, k: 3, seed: variant + 1, stabilityResamples: 0, ...extra },
     });

@@ -16,7 +16,7 @@ describe('persona naming settings', () => {
 
   const train = async (t: TestApp, name: string) => {
     const upload = await t.app.inject({ method: 'POST', url: '/v1/datasets', headers: t.admin, payload: segmentUpload(20) });
-    const response = await t.app.inject({ method: 'POST', url: '/v1/models', headers: t.admin, payload: { name, datasetId: upload.json().id, k: 3, seed: 1, stabilityResamples: 0 } });
+    const response = await t.app.inject({ method: 'POST', url: '/v1/models?wait=true', headers: t.admin, payload: { name, datasetId: upload.json().id, k: 3, seed: 1, stabilityResamples: 0 } });
     expect(response.statusCode, response.body).toBe(201);
     return ModelDetail.parse(response.json());
   };

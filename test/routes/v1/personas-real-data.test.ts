@@ -37,7 +37,7 @@ describe('personas of real datasets', () => {
   const trainOn = async (csv: string, query: string, training: Record<string, unknown>) => {
     const upload = await t.app.inject({ method: 'POST', url: `/v1/datasets?${query}`, headers: { ...t.admin, 'content-type': 'text/csv' }, payload: csv });
     expect(upload.statusCode, upload.body).toBe(201);
-    const trained = await t.app.inject({ method: 'POST', url: '/v1/models', headers: t.admin, payload: { datasetId: upload.json().id, stabilityResamples: 0, ...training } });
+    const trained = await t.app.inject({ method: 'POST', url: '/v1/models?wait=true', headers: t.admin, payload: { datasetId: upload.json().id, stabilityResamples: 0, ...training } });
     expect(trained.statusCode, trained.body).toBe(201);
     const model = ModelDetail.parse(trained.json());
     const personas = await Promise.all(
@@ -183,7 +183,7 @@ describe('personas of real datasets', () => {
       expect(upload.statusCode, upload.body).toBe(201);
       const trained = await t.app.inject({
         method: 'POST',
-        url: '/v1/models',
+        url: '/v1/models?wait=true',
         headers: t.admin,
         payload: { name: 'retail-rfm', datasetId: upload.json().id, features: ['recency_days', 'frequency', 'monetary'], preprocessing: { transform: 'log1p', clip: false }, k: 4, seed: 0, nInit: 10, stabilityResamples: 0 },
       });

@@ -63,7 +63,7 @@ describe('POST /v1/recommendations', () => {
     const uploaded = await t.app.inject({ method: 'POST', url: '/v1/datasets', headers: t.admin, payload: upload() });
     expect(uploaded.statusCode).toBe(201);
     datasetId = uploaded.json().id;
-    const trained = await t.app.inject({ method: 'POST', url: '/v1/models', headers: t.admin, payload: { name: 'households', datasetId, k: 3, seed: 7 } });
+    const trained = await t.app.inject({ method: 'POST', url: '/v1/models?wait=true', headers: t.admin, payload: { name: 'households', datasetId, k: 3, seed: 7 } });
     expect(trained.statusCode).toBe(201);
     model = trained.json();
     expect((await t.app.inject({ method: 'POST', url: `/v1/models/${model.id}/activate`, headers: t.admin })).statusCode).toBe(200);
@@ -165,7 +165,7 @@ describe('POST /v1/recommendations', () => {
   });
 
   it('serves the model named with ?model= (id, name or name@version) and answers 404 for an unknown one', async () => {
-    const retrained = (await t.app.inject({ method: 'POST', url: '/v1/models', headers: t.admin, payload: { name: 'households-shadow', datasetId, k: 3, seed: 11 } })).json();
+    const retrained = (await t.app.inject({ method: 'POST', url: '/v1/models?wait=true', headers: t.admin, payload: { name: 'households-shadow', datasetId, k: 3, seed: 11 } })).json();
     for (const reference of [retrained.id, `households-shadow@${retrained.version}`]) {
       const body = (await recommend({ attributes: FAMILY }, `?model=${reference}`)).json();
       expect(body.model.id).toBe(retrained.id);

@@ -33,7 +33,7 @@ describe('POST /v1/datasets/from-transactions', () => {
     const dataset = (await upload(readShared('data/online_retail_invoices/OnlineRetail_invoice_level.csv'))).json();
     const response = await t.app.inject({
       method: 'POST',
-      url: '/v1/models',
+      url: '/v1/models?wait=true',
       headers: t.admin,
       payload: {
         name: 'retail-rfm',
@@ -60,7 +60,7 @@ describe('POST /v1/datasets/from-transactions', () => {
     const response = await upload(readShared('data/online_retail_sample/online_retail_40k_sample.csv'));
     expect(response.statusCode).toBe(201);
     expect(response.json().counts).toEqual({ customers: 3_591, products: 2_871, interactions: 27_681 });
-    const model = (await t.app.inject({ method: 'POST', url: '/v1/models', headers: t.admin, payload: { name: 'retail-lines', datasetId: response.json().id, k: 3, stabilityResamples: 0 } })).json();
+    const model = (await t.app.inject({ method: 'POST', url: '/v1/models?wait=true', headers: t.admin, payload: { name: 'retail-lines', datasetId: response.json().id, k: 3, stabilityResamples: 0 } })).json();
     const withRecommendations = await Promise.all(
       model.personas.map(async (persona: { id: string }) => (await t.app.inject({ method: 'GET', url: `/v1/personas/${persona.id}/recommendations?minSupport=5`, headers: t.admin })).json().total),
     );
