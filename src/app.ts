@@ -27,6 +27,7 @@ import { customerRoutes } from './routes/v1/customers.ts';
 import { datasetRoutes } from './routes/v1/datasets.ts';
 import { keyRoutes } from './routes/v1/keys.ts';
 import { jobRoutes } from './routes/v1/jobs.ts';
+import { scheduleRoutes } from './routes/v1/schedules.ts';
 import { modelRoutes } from './routes/v1/models.ts';
 import { modelDriftRoutes } from './routes/v1/model-drift.ts';
 import { modelExportRoutes } from './routes/v1/model-export.ts';
@@ -134,6 +135,7 @@ export async function buildApp(config: Config, deps: AppDependencies) {
       await v1.register(customerRoutes);
       await v1.register(modelRoutes);
       await v1.register(jobRoutes);
+      await v1.register(scheduleRoutes);
       await v1.register(modelDriftRoutes);
       await v1.register(modelExportRoutes);
       await v1.register(modelHistoryRoutes);

@@ -54,6 +54,7 @@ const EnvironmentSchema = z.object({
   JOBS_WORKER: booleanFlag.default(true),
   JOB_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).max(3600).default(30),
   JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
+  SCHEDULE_CHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
 });
 
 export type Environment = z.input<typeof EnvironmentSchema>;
@@ -104,6 +105,8 @@ export interface Config {
    * before the job is retried elsewhere, and how often an idle replica looks for jobs.
    */
   readonly jobs: { readonly isWorker: boolean; readonly heartbeatSeconds: number; readonly pollSeconds: number };
+  /** How often a replica checks for due training schedules. */
+  readonly scheduleCheckSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -166,6 +169,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
     }),
     jobs: Object.freeze({ isWorker: e.JOBS_WORKER, heartbeatSeconds: e.JOB_HEARTBEAT_SECONDS, pollSeconds: e.JOB_POLL_SECONDS }),
+    scheduleCheckSeconds: e.SCHEDULE_CHECK_SECONDS,
   });
 }
 

@@ -14,6 +14,8 @@ const jobSelect = {
   modelId: true,
   error: true,
   createdBy: true,
+  activationPolicy: true,
+  activationNote: true,
   createdAt: true,
   startedAt: true,
   finishedAt: true,
@@ -21,12 +23,27 @@ const jobSelect = {
 
 type JobRow = {
   [K in keyof typeof jobSelect]: unknown;
-} & { id: string; kind: string; status: JobRecord['status']; phase: string | null; attempts: number; cancelRequested: boolean; modelId: string | null; createdBy: string; createdAt: Date; startedAt: Date | null; finishedAt: Date | null };
+} & {
+  id: string;
+  kind: string;
+  status: JobRecord['status'];
+  phase: string | null;
+  attempts: number;
+  cancelRequested: boolean;
+  modelId: string | null;
+  createdBy: string;
+  activationPolicy: string;
+  activationNote: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+};
 
 function toJob(row: JobRow): JobRecord {
   return {
     ...row,
     kind: 'train',
+    activationPolicy: row.activationPolicy as JobRecord['activationPolicy'],
     request: row.request as Record<string, unknown>,
     progress: (row.progress ?? null) as JobRecord['progress'],
     error: (row.error ?? null) as JobRecord['error'],
@@ -40,7 +57,16 @@ export function createJobRepository(db: Database): JobRepository {
   };
   return {
     async create(job) {
-      return toJob(await db.trainingJob.create({ data: { id: job.id, kind: job.kind, request: job.request as object, createdBy: job.createdBy }, select: jobSelect }));
+      return toJob(
+        await db.trainingJob.create({
+          data: { id: job.id, kind: job.kind, request: job.request as object, createdBy: job.createdBy, activationPolicy: job.activationPolicy },
+          select: jobSelect,
+        }),
+      );
+    },
+
+    async noteActivation(id, note) {
+      await db.trainingJob.update({ where: { id }, data: { activationNote: note } });
     },
 
     findById,

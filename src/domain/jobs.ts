@@ -1,5 +1,6 @@
 /** Background trainings as the API reports them (the queue that distributes them is pg-boss's). */
 import type { ProblemDocument } from './errors.ts';
+import type { ActivationPolicy } from './schedules.ts';
 
 export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
@@ -17,6 +18,10 @@ export interface JobRecord {
   modelId: string | null;
   error: Pick<ProblemDocument, 'type' | 'title' | 'status' | 'detail'> | null;
   createdBy: string;
+  /** What to do with the trained version (scheduled retrains); see ActivationPolicy. */
+  activationPolicy: ActivationPolicy;
+  /** What the policy decided, in words (null until decided, or for "candidate"). */
+  activationNote: string | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;

@@ -2,6 +2,7 @@
  * Contracts between services and persistence, in the service's own types (no Prisma types here).
  * src/db implements them; services receive them by constructor.
  */
+import type { Schedule } from './schedules.ts';
 import type { JobRecord } from './jobs.ts';
 import type { ApiKeyRecord, ApiKeyScope } from './api-key.ts';
 import type { AssignmentHistoryItem, AssignmentLogEntry, PersonaChange } from './assignment-log.ts';
@@ -263,7 +264,9 @@ export interface DriftRepository {
 }
 
 export interface JobRepository {
-  create(job: { id: string; kind: JobRecord['kind']; request: Record<string, unknown>; createdBy: string }): Promise<JobRecord>;
+  create(job: { id: string; kind: JobRecord['kind']; request: Record<string, unknown>; createdBy: string; activationPolicy: JobRecord['activationPolicy'] }): Promise<JobRecord>;
+  /** Records what the activation policy decided. */
+  noteActivation(id: string, note: string): Promise<void>;
   findById(id: string): Promise<JobRecord | null>;
   /** Counts an attempt and marks the job running (unless it was cancelled meanwhile); returns the job as it is now. */
   startAttempt(id: string): Promise<JobRecord | null>;
@@ -284,4 +287,20 @@ export interface JobQueue {
   /** Removes a queued job from the queue. */
   cancel(jobId: string): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface ScheduleRepository {
+  /** Creates or replaces the schedule of a model name. */
+  save(schedule: Omit<Schedule, 'createdAt' | 'lastRunAt' | 'lastJobId'>): Promise<Schedule>;
+  list(): Promise<Schedule[]>;
+  find(modelName: string): Promise<Schedule | null>;
+  delete(modelName: string): Promise<boolean>;
+  /**
+   * The schedules due at `now`, each moved on to its next run in the same transaction (rows locked
+   * with SKIP LOCKED, so two replicas never fire one run twice).
+   */
+  claimDue(now: Date, nextRunAfter: (cron: string, after: Date) => Date): Promise<Schedule[]>;
+  recordRun(modelName: string, at: Date, jobId: string | null): Promise<void>;
+  /** The newest dataset with this name. */
+  newestDatasetNamed(name: string): Promise<string | null>;
 }

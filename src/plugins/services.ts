@@ -8,6 +8,7 @@ import type { Config } from '../config.ts';
 import { createApiKeyRepository } from '../db/api-key.repo.ts';
 import { createAssignmentLogRepository } from '../db/assignment-log.repo.ts';
 import type { Database } from '../db/client.ts';
+import { createScheduleRepository } from '../db/schedule.repo.ts';
 import { createJobQueue } from '../db/job-queue.ts';
 import { createJobRepository } from '../db/job.repo.ts';
 import { createDriftRepository } from '../db/drift.repo.ts';
@@ -24,6 +25,7 @@ import type { AssignmentLogLogger } from '../services/assignment-log.ts';
 import { AssignmentService } from '../services/assignment.ts';
 import { RecommendationService } from '../services/customer-recommendations.ts';
 import { CustomerHistoryService } from '../services/customers.ts';
+import { ScheduleService } from '../services/schedules.ts';
 import { JobService } from '../services/jobs.ts';
 import { DriftRecorder, DriftService } from '../services/drift.ts';
 import { DatasetService } from '../services/datasets.ts';
@@ -49,6 +51,8 @@ export interface AppServices {
   datasets: DatasetService;
   /** Background trainings (POST /v1/models without wait). */
   jobs: JobService;
+  /** Scheduled retraining; any serving replica fires due runs. */
+  schedules: ScheduleService;
   models: ModelService;
   /** Customers of a dataset placed under two versions: the from → to matrix and who moved. */
   migration: ModelMigrationService;
@@ -128,6 +132,7 @@ export function createServices(config: Config, { database, databaseUrl, logger, 
     customers: new CustomerHistoryService(assignmentLogRepository),
     datasets,
     jobs,
+    schedules: new ScheduleService(createScheduleRepository(database), jobs, logger ? { log: logger } : {}),
     models,
     migration: new ModelMigrationService(registry, modelRepository, personaRepository, datasetRepository),
     modelExport: new ModelExportService(registry, modelRepository, datasetRepository),
@@ -168,6 +173,10 @@ export const servicesPlugin = fp<{ config: Config; followsModelChanges: boolean 
     if (followsModelChanges && config.jobs.isWorker) {
       // Serving replicas take background trainings; tools never do.
       app.addHook('onReady', async () => services.jobs.start(config.trainingConcurrency));
+    }
+    if (followsModelChanges) {
+      app.addHook('onReady', async () => services.schedules.start(config.scheduleCheckSeconds * 1000));
+      app.addHook('onClose', async () => services.schedules.stop());
     }
     // Stop taking jobs, then let trainings finish or stop, before the database client disconnects
     // (app.ts), so a finishing training can still save.

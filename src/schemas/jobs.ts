@@ -24,7 +24,9 @@ export const Job = z
       .object({ type: z.string(), title: z.string(), status: z.number().int(), detail: z.string() })
       .nullable()
       .describe('Why the job failed (or why its last attempt failed, while it waits for its retry)'),
-    createdBy: z.string().describe('The API key that submitted it'),
+    createdBy: z.string().describe('The API key that submitted it, or "schedule <model name>"'),
+    activationPolicy: z.enum(['candidate', 'when-not-worse']).describe('What happens to the new version: kept as a candidate, or activated when its quality holds (scheduled retrains)'),
+    activationNote: z.string().nullable().describe('What the when-not-worse policy decided, and why'),
     createdAt: Timestamp,
     startedAt: Timestamp.nullable(),
     finishedAt: Timestamp.nullable(),

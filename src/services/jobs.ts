@@ -16,8 +16,10 @@ import { ConflictError, DomainError, JobCancelledError, NotFoundError, problemDo
 import { NO_EVENTS } from '../domain/events.ts';
 import type { EventPublisher } from '../domain/events.ts';
 import type { JobRecord } from '../domain/jobs.ts';
+import type { ActivationPolicy } from '../domain/schedules.ts';
 import type { ModelSummary } from '../domain/model.ts';
 import type { DatasetRepository, JobQueue, JobRepository, ModelRepository } from '../domain/repositories.ts';
+import { decideActivation } from './activation-policy.ts';
 import type { ModelService } from './models.ts';
 import type { TrainingProgress, TrainingRequest } from './training.ts';
 
@@ -64,14 +66,20 @@ export class JobService {
    * Stores and queues a training.
    * @throws UnprocessableDataError when the dataset does not exist (as the synchronous form would)
    */
-  async submit(request: TrainingRequest, actor: string): Promise<JobView> {
+  async submit(request: TrainingRequest, actor: string, options: { activationPolicy?: ActivationPolicy } = {}): Promise<JobView> {
     if (!this.queue) throw new DomainError('service-unavailable', 'background jobs need a database URL; train with ?wait=true');
     if (!(await this.datasets.findById(request.datasetId))) {
       throw new DomainError('unprocessable-data', `dataset ${request.datasetId} does not exist`, [
         { location: 'body', pointer: '/datasetId', code: 'unknown_dataset', message: `dataset ${request.datasetId} does not exist` },
       ]);
     }
-    const job = await this.jobs.create({ id: randomUUID(), kind: 'train', request: request as unknown as Record<string, unknown>, createdBy: actor });
+    const job = await this.jobs.create({
+      id: randomUUID(),
+      kind: 'train',
+      request: request as unknown as Record<string, unknown>,
+      createdBy: actor,
+      activationPolicy: options.activationPolicy ?? 'candidate',
+    });
     try {
       await this.queue.enqueue(job.id);
     } catch (error) {
@@ -129,12 +137,21 @@ export class JobService {
         .catch((error: unknown) => this.log?.warn({ err: error, jobId }, 'job progress could not be written'));
     };
     try {
-      await this.models.train(job.request as unknown as TrainingRequest, onProgress, { jobId, signal: controller.signal });
+      const model = await this.models.train(job.request as unknown as TrainingRequest, onProgress, { jobId, signal: controller.signal });
+      if (job.activationPolicy === 'when-not-worse') await this.applyActivationPolicy(job, model);
     } catch (error) {
       await this.settleFailure(job, error);
     } finally {
       this.running.delete(jobId);
     }
+  }
+
+  /** A scheduled retrain replaces the active version only when its quality holds (see activation-policy.ts). */
+  private async applyActivationPolicy(job: JobRecord, model: ModelSummary): Promise<void> {
+    const { items } = await this.modelRepository.list({ name: model.name, status: 'active' }, { limit: 1, offset: 0 });
+    const decision = decideActivation(model.metrics, items[0]?.metrics ?? null);
+    if (decision.activate) await this.models.activate(model.id, job.createdBy);
+    await this.jobs.noteActivation(job.id, decision.note);
   }
 
   private async settleFailure(job: JobRecord, error: unknown): Promise<void> {

@@ -4,7 +4,7 @@ import { Job } from '../../schemas/jobs.ts';
 import type { JobView } from '../../services/jobs.ts';
 
 export function toJobDto({ job, model }: JobView) {
-  const { id, kind, status, phase, progress, attempts, cancelRequested, error, createdBy, createdAt, startedAt, finishedAt } = job;
+  const { id, kind, status, phase, progress, attempts, cancelRequested, error, createdBy, activationPolicy, activationNote, createdAt, startedAt, finishedAt } = job;
   return {
     id,
     kind,
@@ -16,6 +16,8 @@ export function toJobDto({ job, model }: JobView) {
     model: model ? { id: model.id, name: model.name, version: model.version } : null,
     error,
     createdBy,
+    activationPolicy,
+    activationNote,
     createdAt: createdAt.toISOString(),
     startedAt: startedAt?.toISOString() ?? null,
     finishedAt: finishedAt?.toISOString() ?? null,
