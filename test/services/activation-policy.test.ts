@@ -23,7 +23,7 @@ describe('decideActivation (the when-not-worse policy)', () => {
     expect(decideActivation(metrics({ silhouette: 0.49 }), metrics({})).note).toBe("kept as a candidate: its silhouette 0.490 is below the active version's 0.500");
     const lessStable = metrics({ stability: { resamples: 10, seed: 1, meanAdjustedRandIndex: 0.7, unstablePersonas: 1 } });
     expect(decideActivation(lessStable, metrics({})).note).toMatch(/stability \(mean ARI 0.700\) is below the active version's 0.900/);
-    const split = metrics({ continuity: { matched: [], new: [{ key: 'a', name: 'Young Savers' }], vanished: [] } });
+    const split = metrics({ continuity: { matched: [], new: [{ key: 'a', name: 'Young Savers' }], vanished: [], sharedFeatures: [] } });
     expect(decideActivation(split, metrics({}))).toEqual({ activate: false, note: 'kept as a candidate: not every persona carries over (new "Young Savers")' });
     expect(decideActivation(metrics({ continuity: null }), metrics({})).activate).toBe(false);
   });
