@@ -10,7 +10,7 @@ import { buildTestApp } from '../helpers/app.ts';
 import type { TestApp } from '../helpers/app.ts';
 import { SEGMENTS, segmentUpload } from '../helpers/factories.ts';
 
-const BI_VIEWS = ['bi_assignments_by_day', 'bi_current_persona', 'bi_persona_summary', 'bi_products_by_persona'];
+const BI_VIEWS = ['bi_assignments_by_day', 'bi_current_persona', 'bi_drift_by_day', 'bi_persona_summary', 'bi_products_by_persona'];
 
 type ModelRef = { id: string; name: string; version: number };
 type PersonaRef = { id: string; key: string; name: string };

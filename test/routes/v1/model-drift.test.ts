@@ -2,6 +2,7 @@
  * GET /v1/models/:id/drift on the demo insurance book: customers like the training ones are stable,
  * customers twenty years older drift on age; the PSI is the one the bins give.
  */
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateInsuranceBook } from '../../../src/demo/insurance-book.ts';
 import { DriftReport } from '../../../src/schemas/drift.ts';
@@ -79,6 +80,15 @@ describe('GET /v1/models/:id/drift', () => {
 
     // Written at the hour: the drift of the last 24 hours raises model.drift_detected, once a day.
     await t.app.services.drift.recorder.flush();
+    // The BI view of drift by day computes the same PSI from the stored counts.
+    const client = new pg.Client({ connectionString: t.database.url });
+    await client.connect();
+    const { rows } = await client.query("SELECT feature, observations, psi, verdict FROM bi_drift_by_day WHERE model_id = $1 AND feature IN ('age', '(persona mix)') ORDER BY feature", [retrained.id]);
+    await client.end();
+    expect(rows.map((row) => row.feature)).toEqual(['(persona mix)', 'age']);
+    expect(rows[1]).toMatchObject({ observations: String(customers.length), verdict: 'drifted' });
+    expect(rows[1].psi).toBeCloseTo(age.psi!, 9);
+    expect(rows[0].psi).toBeCloseTo(report.personas.psi!, 9);
     const [alert] = await receiver.waitFor(1);
     const event = JSON.parse(alert!.rawBody);
     expect(event).toMatchObject({ type: 'model.drift_detected', data: { model: { id: retrained.id }, verdict: 'drifted', observations: customers.length } });
