@@ -65,8 +65,8 @@ export function createJobRepository(db: Database): JobRepository {
       );
     },
 
-    async noteActivation(id, note) {
-      await db.trainingJob.update({ where: { id }, data: { activationNote: note } });
+    async completeWithActivation(id, note) {
+      await db.trainingJob.updateMany({ where: { id, status: 'running' }, data: { activationNote: note, status: 'completed', phase: 'done', finishedAt: new Date() } });
     },
 
     findById,

@@ -126,11 +126,10 @@ export function createModelRepository(db: Database, { replicaId = null }: ModelR
           select: { id: true },
         });
         if (model.jobId !== undefined) {
-          const claimed = await tx.trainingJob.updateMany({
-            where: { id: model.jobId, modelId: null },
-            data: { modelId: created.id, status: 'completed', phase: 'done', finishedAt: new Date() },
-          });
+          const claimed = await tx.trainingJob.updateMany({ where: { id: model.jobId, modelId: null }, data: { modelId: created.id, phase: 'saved' } });
           if (claimed.count !== 1) throw new ConflictError(`job ${model.jobId} already stored its model`);
+          // A job that keeps its version as a candidate is done; one with an activation policy ends once it is applied.
+          await tx.trainingJob.updateMany({ where: { id: model.jobId, activationPolicy: 'candidate' }, data: { status: 'completed', phase: 'done', finishedAt: new Date() } });
         }
         for (const persona of model.personas) {
           const { recommendations, ...fields } = persona;

@@ -265,8 +265,8 @@ export interface DriftRepository {
 
 export interface JobRepository {
   create(job: { id: string; kind: JobRecord['kind']; request: Record<string, unknown>; createdBy: string; activationPolicy: JobRecord['activationPolicy'] }): Promise<JobRecord>;
-  /** Records what the activation policy decided. */
-  noteActivation(id: string, note: string): Promise<void>;
+  /** Completes a job whose activation policy was applied, with what it decided. */
+  completeWithActivation(id: string, note: string): Promise<void>;
   findById(id: string): Promise<JobRecord | null>;
   /** Counts an attempt and marks the job running (unless it was cancelled meanwhile); returns the job as it is now. */
   startAttempt(id: string): Promise<JobRecord | null>;

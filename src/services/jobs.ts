@@ -124,6 +124,12 @@ export class JobService {
     const job = await this.jobs.startAttempt(jobId);
     // Cancelled, or completed by an attempt whose replica died before the queue heard of it.
     if (!job || job.status !== 'running') return;
+    if (job.modelId) {
+      // The model was stored but its activation policy not yet applied when the last attempt ended.
+      const model = await this.modelRepository.findById(job.modelId);
+      if (model) await this.applyActivationPolicy(job, model);
+      return;
+    }
     const controller = new AbortController();
     this.running.set(jobId, controller);
     let lastWrite = 0;
@@ -149,9 +155,15 @@ export class JobService {
   /** A scheduled retrain replaces the active version only when its quality holds (see activation-policy.ts). */
   private async applyActivationPolicy(job: JobRecord, model: ModelSummary): Promise<void> {
     const { items } = await this.modelRepository.list({ name: model.name, status: 'active' }, { limit: 1, offset: 0 });
-    const decision = decideActivation(model.metrics, items[0]?.metrics ?? null);
+    const active = items[0] ?? null;
+    if (active?.id === model.id) {
+      // An earlier attempt activated it, then its replica died before recording so.
+      await this.jobs.completeWithActivation(job.id, 'activated');
+      return;
+    }
+    const decision = decideActivation(model.metrics, active?.metrics ?? null);
     if (decision.activate) await this.models.activate(model.id, job.createdBy);
-    await this.jobs.noteActivation(job.id, decision.note);
+    await this.jobs.completeWithActivation(job.id, decision.note);
   }
 
   private async settleFailure(job: JobRecord, error: unknown): Promise<void> {
