@@ -144,9 +144,13 @@ describe('/v1/webhooks', () => {
       expect(activatedEvent).toMatchObject({ type: 'model.activated', data: { model: { id: model.id, name: 'webhook-model', version: model.version }, previous: null, reason: 'activation' } });
       expect(trainedEvent!.id).not.toBe(activatedEvent!.id);
 
-      const deliveries = await t.app.inject({ method: 'GET', url: `/v1/webhooks/${subscription.id}/deliveries?status=delivered`, headers: t.admin });
-      expect(deliveries.statusCode).toBe(200);
-      const page = pageOf(WebhookDelivery).parse(deliveries.json());
+      // The outcome is recorded once the receiver has answered: wait for both records.
+      const delivered = async () => pageOf(WebhookDelivery).parse((await t.app.inject({ method: 'GET', url: `/v1/webhooks/${subscription.id}/deliveries?status=delivered`, headers: t.admin })).json());
+      let page = await delivered();
+      for (let wait = 0; page.total < 2 && wait < 100; wait++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        page = await delivered();
+      }
       expect(page.items.map((delivery) => [delivery.eventId, delivery.attempts, delivery.lastStatusCode])).toEqual([
         [activatedEvent!.id, 1, 200],
         [trainedEvent!.id, 1, 200],
