@@ -1,6 +1,7 @@
 import type { AssignmentLogEntry, PersonaChange } from '../domain/assignment-log.ts';
 import type { AssignmentLogRepository, PersonaChangeLog } from '../domain/repositories.ts';
 import type { Database } from './client.ts';
+import { Prisma } from './generated/client.ts';
 
 const historySelect = {
   assignedAt: true,
@@ -24,6 +25,19 @@ interface PersonaChangeRow {
   assignedAt: string;
 }
 
+/** The entries as rows `e`, in record order (`position`): seven array parameters whatever the batch size. */
+function entryRows(entries: readonly AssignmentLogEntry[]): Prisma.Sql {
+  return Prisma.sql`unnest(
+    ${entries.map((entry) => entry.modelId)}::uuid[],
+    ${entries.map((entry) => entry.personaId)}::uuid[],
+    ${entries.map((entry) => entry.externalId)}::text[],
+    ${entries.map((entry) => entry.distance)}::float8[],
+    ${entries.map((entry) => entry.confidence)}::float8[],
+    ${entries.map((entry) => entry.unclassified)}::boolean[],
+    ${entries.map((entry) => entry.assignedAt.toISOString())}::timestamptz[]
+  ) WITH ORDINALITY AS e(model_id, persona_id, external_id, distance, confidence, unclassified, assigned_at, position)`;
+}
+
 export function createAssignmentLogRepository(db: Database): AssignmentLogRepository & PersonaChangeLog {
   return {
     async insertManyReportingPersonaChanges(entries: readonly AssignmentLogEntry[]) {
@@ -37,15 +51,7 @@ export function createAssignmentLogRepository(db: Database): AssignmentLogReposi
         WITH e AS (
           SELECT e.model_id, e.persona_id, e.external_id, e.distance, e.confidence, e.unclassified, e.assigned_at, e.position,
             persona.key AS persona_key, persona.name AS persona_name, m.name AS model_name, m.version AS model_version
-          FROM unnest(
-            ${entries.map((entry) => entry.modelId)}::uuid[],
-            ${entries.map((entry) => entry.personaId)}::uuid[],
-            ${entries.map((entry) => entry.externalId)}::text[],
-            ${entries.map((entry) => entry.distance)}::float8[],
-            ${entries.map((entry) => entry.confidence)}::float8[],
-            ${entries.map((entry) => entry.unclassified)}::boolean[],
-            ${entries.map((entry) => entry.assignedAt.toISOString())}::timestamptz[]
-          ) WITH ORDINALITY AS e(model_id, persona_id, external_id, distance, confidence, unclassified, assigned_at, position)
+          FROM ${entryRows(entries)}
           JOIN persona ON persona.id = e.persona_id AND persona.model_id = e.model_id
           JOIN segmentation_model m ON m.id = e.model_id
         ),
@@ -92,15 +98,7 @@ export function createAssignmentLogRepository(db: Database): AssignmentLogReposi
       return db.$executeRaw`
         INSERT INTO assignment_log (model_id, persona_id, external_id, distance, confidence, unclassified, assigned_at)
         SELECT e.model_id, e.persona_id, e.external_id, e.distance, e.confidence, e.unclassified, e.assigned_at
-        FROM unnest(
-          ${entries.map((entry) => entry.modelId)}::uuid[],
-          ${entries.map((entry) => entry.personaId)}::uuid[],
-          ${entries.map((entry) => entry.externalId)}::text[],
-          ${entries.map((entry) => entry.distance)}::float8[],
-          ${entries.map((entry) => entry.confidence)}::float8[],
-          ${entries.map((entry) => entry.unclassified)}::boolean[],
-          ${entries.map((entry) => entry.assignedAt.toISOString())}::timestamptz[]
-        ) WITH ORDINALITY AS e(model_id, persona_id, external_id, distance, confidence, unclassified, assigned_at, position)
+        FROM ${entryRows(entries)}
         JOIN persona ON persona.id = e.persona_id AND persona.model_id = e.model_id
         ORDER BY e.position`;
     },
