@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PersonaDrivers, PersonaEdits, PersonaProfile, PersonaQuality, Strategy, Trait } from '../domain/persona.ts';
-import type { Persona } from '../domain/persona.ts';
+import type { Persona, Recommendation } from '../domain/persona.ts';
 import { ConflictError, NotFoundError } from '../domain/errors.ts';
 import type { PersonaEdit, PersonaRepository } from '../domain/repositories.ts';
 import type { Database } from './client.ts';
@@ -45,6 +45,32 @@ function toPersona(row: Prisma.PersonaGetPayload<{ select: typeof personaSelect 
 export interface PersonaRepositoryOptions {
   /** Names the announcing replica in change announcements (null: a process that serves nothing). */
   replicaId?: string | null;
+}
+
+/** A stored product ranking with its product, as GET /v1/personas/:id/recommendations and POST /v1/recommendations read it. */
+export const recommendationSelect = {
+  rank: true,
+  support: true,
+  personaRate: true,
+  overallRate: true,
+  lift: true,
+  buyers: true,
+  product: { select: { externalId: true, name: true, category: true, price: true } },
+} as const;
+
+export function toRecommendation({
+  product,
+  ...figures
+}: {
+  product: { externalId: string; name: string; category: string | null; price: number | null };
+  rank: number;
+  support: number;
+  personaRate: number;
+  overallRate: number;
+  lift: number;
+  buyers: number;
+}): Recommendation {
+  return { ...figures, product: { id: product.externalId, name: product.name, category: product.category, price: product.price } };
 }
 
 export function createPersonaRepository(db: Database, { replicaId = null }: PersonaRepositoryOptions = {}): PersonaRepository {
@@ -94,23 +120,12 @@ export function createPersonaRepository(db: Database, { replicaId = null }: Pers
           orderBy: rankBy === 'lift' ? { rank: 'asc' } : [{ personaRate: 'desc' }, { buyers: 'desc' }, { rank: 'asc' }],
           take: limit,
           skip: offset,
-          select: {
-            rank: true,
-            support: true,
-            personaRate: true,
-            overallRate: true,
-            lift: true,
-            buyers: true,
-            product: { select: { externalId: true, name: true, category: true, price: true } },
-          },
+          select: recommendationSelect,
         }),
         db.personaRecommendation.count({ where }),
       ]);
       return {
-        items: rows.map(({ product, ...figures }) => ({
-          ...figures,
-          product: { id: product.externalId, name: product.name, category: product.category, price: product.price },
-        })),
+        items: rows.map(toRecommendation),
         total,
       };
     },

@@ -1,5 +1,6 @@
 import type { RecommendationRepository } from '../domain/repositories.ts';
 import type { Database } from './client.ts';
+import { recommendationSelect, toRecommendation } from './persona.repo.ts';
 
 export function createRecommendationRepository(db: Database): RecommendationRepository {
   return {
@@ -8,20 +9,9 @@ export function createRecommendationRepository(db: Database): RecommendationRepo
         where: { personaId },
         // Served by the (persona_id, rank) index; at most a few hundred rows per persona are stored.
         orderBy: { rank: 'asc' },
-        select: {
-          rank: true,
-          support: true,
-          personaRate: true,
-          overallRate: true,
-          lift: true,
-          buyers: true,
-          product: { select: { externalId: true, name: true, category: true, price: true } },
-        },
+        select: recommendationSelect,
       });
-      return rows.map(({ product, ...figures }) => ({
-        ...figures,
-        product: { id: product.externalId, name: product.name, category: product.category, price: product.price },
-      }));
+      return rows.map(toRecommendation);
     },
 
     async findHoldings(modelId: string, customerExternalId: string | null, productExternalIds: readonly string[]) {

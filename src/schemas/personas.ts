@@ -59,6 +59,18 @@ export const RankBy = z
   .enum(RANKING_RULES)
   .describe('lift: personaRate / overallRate (ties: more support), what sets the persona apart; confidence: personaRate (ties: more buyers overall), what the persona buys most');
 
+/** One recommended product, as the examples of every recommendation response show it. */
+export const RECOMMENDATION_EXAMPLE = {
+  rank: 1,
+  product: { id: 'HOME-RENTERS', name: 'Renters cover', category: 'home', price: 180 },
+  lift: 3.2,
+  personaRate: 0.62,
+  overallRate: 0.19,
+  support: 682,
+  buyers: 950,
+  reason: 'bought by 62% of Young Digital Renters vs 19% overall',
+};
+
 export const Recommendation = z
   .object({
     rank: z.number().int().describe('Position in the ranking asked for, from 1 (after the minSupport filter, counting earlier pages)'),
@@ -72,18 +84,7 @@ export const Recommendation = z
   })
   .meta({
     id: 'Recommendation',
-    examples: [
-      {
-        rank: 1,
-        product: { id: 'HOME-RENTERS', name: 'Renters cover', category: 'home', price: 180 },
-        lift: 3.2,
-        personaRate: 0.62,
-        overallRate: 0.19,
-        support: 682,
-        buyers: 950,
-        reason: 'bought by 62% of Young Digital Renters vs 19% overall',
-      },
-    ],
+    examples: [RECOMMENDATION_EXAMPLE],
   });
 
 export const RecommendationQuery = z

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AttributeValue } from './common.ts';
-import { RankBy, Recommendation } from './personas.ts';
+import { RankBy, Recommendation, RECOMMENDATION_EXAMPLE } from './personas.ts';
 
 const ExternalId = z.string().min(1).max(200);
 
@@ -52,18 +52,7 @@ export const CustomerRecommendations = z
         persona: { id: '0d5f6c1e-8f0a-4b0e-9d67-2f4c1b9e7a11', key: 'young-digital-renters', name: 'Young Digital Renters' },
         model: { id: '7b2d9e4a-1c3f-4a5b-8e6d-9f0a1b2c3d4e', name: 'insurance-demo', version: 3 },
         unclassified: false,
-        items: [
-          {
-            rank: 1,
-            product: { id: 'HOME-RENTERS', name: 'Renters cover', category: 'home', price: 180 },
-            lift: 3.2,
-            personaRate: 0.62,
-            overallRate: 0.19,
-            support: 682,
-            buyers: 950,
-            reason: 'bought by 62% of Young Digital Renters vs 19% overall',
-          },
-        ],
+        items: [RECOMMENDATION_EXAMPLE],
         excluded: { given: 1, purchased: 0, total: 1 },
         warnings: [],
       },
