@@ -58,18 +58,9 @@ export const recommendationSelect = {
   product: { select: { externalId: true, name: true, category: true, price: true } },
 } as const;
 
-export function toRecommendation({
-  product,
-  ...figures
-}: {
-  product: { externalId: string; name: string; category: string | null; price: number | null };
-  rank: number;
-  support: number;
-  personaRate: number;
-  overallRate: number;
-  lift: number;
-  buyers: number;
-}): Recommendation {
+type RecommendationRow = Omit<Recommendation, 'product'> & { product: { externalId: string; name: string; category: string | null; price: number | null } };
+
+export function toRecommendation({ product, ...figures }: RecommendationRow): Recommendation {
   return { ...figures, product: { id: product.externalId, name: product.name, category: product.category, price: product.price } };
 }
 
