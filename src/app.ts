@@ -13,7 +13,9 @@ import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { DomainError } from './domain/errors.ts';
+import { auditTrailPlugin } from './plugins/audit-trail.ts';
 import { authPlugin } from './plugins/auth.ts';
+import { boardPlugin } from './plugins/board.ts';
 import { bodyParsersPlugin } from './plugins/body-parsers.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { openApiPlugin } from './plugins/openapi.ts';
@@ -36,6 +38,7 @@ import { modelMigrationRoutes } from './routes/v1/model-migration.ts';
 import { personaRoutes } from './routes/v1/personas.ts';
 import { recommendationRoutes } from './routes/v1/recommendations.ts';
 import { webhookRoutes } from './routes/v1/webhooks.ts';
+import { auditRoutes } from './routes/v1/audit.ts';
 
 export interface AppDependencies {
   database: Database;
@@ -111,6 +114,8 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   await app.register(servicesPlugin, { config, database: deps.database, databaseUrl: deps.databaseUrl, followsModelChanges: deps.loadModelsOnReady !== false });
   await app.register(metricsPlugin);
   await app.register(authPlugin, { isDisabled: config.authDisabled });
+  // Before the routes: it adds its recording hook to each route that names an audit action.
+  await app.register(auditTrailPlugin);
   if (config.rateLimit.enabled) {
     await app.register(rateLimit, {
       global: true,
@@ -127,6 +132,8 @@ export async function buildApp(config: Config, deps: AppDependencies) {
 
   await app.register(healthRoutes);
   await app.register(operationsRoutes);
+  // The persona board at / (a static page over the /v1 API), with its own content security policy.
+  await app.register(boardPlugin);
   await app.register(
     async (v1) => {
       await v1.register(assignRoutes);
@@ -143,6 +150,7 @@ export async function buildApp(config: Config, deps: AppDependencies) {
       await v1.register(datasetRoutes, { uploadLimitBytes: config.uploadLimitBytes });
       await v1.register(keyRoutes);
       await v1.register(webhookRoutes);
+      await v1.register(auditRoutes);
     },
     { prefix: '/v1' },
   );

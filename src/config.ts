@@ -55,6 +55,19 @@ const EnvironmentSchema = z.object({
   JOB_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).max(3600).default(30),
   JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
   SCHEDULE_CHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  GOVERNANCE_MODE: z.enum(['standard', 'strict']).default('standard'),
+  FAIRNESS_COMPOSITION_REVIEW_V: z.coerce.number().min(0).max(1).default(0.1),
+  FAIRNESS_COMPOSITION_FAIL_V: z.coerce.number().min(0).max(1).default(0.3),
+  FAIRNESS_FOUR_FIFTHS_REVIEW: z.coerce.number().min(0).max(1).default(0.9),
+  FAIRNESS_FOUR_FIFTHS_FAIL: z.coerce.number().min(0).max(1).default(0.8),
+  FAIRNESS_PROXY_REVIEW_LIFT: z.coerce.number().min(0).max(1).default(0.1),
+  FAIRNESS_PROXY_FAIL_LIFT: z.coerce.number().min(0).max(1).default(0.2),
+  FAIRNESS_PROXY_FEATURE_V: z.coerce.number().min(0).max(1).default(0.2),
+  FAIRNESS_MIN_GROUP_SIZE: z.coerce.number().int().min(1).default(30),
+  FAIRNESS_HIGH_COST_PRODUCTS: z
+    .string()
+    .optional()
+    .transform((value) => (value ?? '').split(',').map((id) => id.trim()).filter((id) => id !== '')),
 });
 
 export type Environment = z.input<typeof EnvironmentSchema>;
@@ -107,6 +120,22 @@ export interface Config {
   readonly jobs: { readonly isWorker: boolean; readonly heartbeatSeconds: number; readonly pollSeconds: number };
   /** How often a replica checks for due training schedules. */
   readonly scheduleCheckSeconds: number;
+  /** strict: activating a version needs a passing fairness audit, or an override with a reason (manual) — scheduled activations keep it a candidate. */
+  readonly governanceMode: 'standard' | 'strict';
+  /** Fairness audit: verdict thresholds (domain/fairness.ts FairnessThresholds) and product external ids treated as high-cost in every dataset. */
+  readonly fairness: {
+    readonly thresholds: {
+      readonly compositionReviewV: number;
+      readonly compositionFailV: number;
+      readonly fourFifthsReview: number;
+      readonly fourFifthsFail: number;
+      readonly proxyReviewLift: number;
+      readonly proxyFailLift: number;
+      readonly proxyFeatureV: number;
+      readonly minGroupSize: number;
+    };
+    readonly highCostProducts: readonly string[];
+  };
 }
 
 export class ConfigError extends Error {
@@ -170,6 +199,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }),
     jobs: Object.freeze({ isWorker: e.JOBS_WORKER, heartbeatSeconds: e.JOB_HEARTBEAT_SECONDS, pollSeconds: e.JOB_POLL_SECONDS }),
     scheduleCheckSeconds: e.SCHEDULE_CHECK_SECONDS,
+    governanceMode: e.GOVERNANCE_MODE,
+    fairness: Object.freeze({
+      thresholds: Object.freeze({
+        compositionReviewV: e.FAIRNESS_COMPOSITION_REVIEW_V,
+        compositionFailV: e.FAIRNESS_COMPOSITION_FAIL_V,
+        fourFifthsReview: e.FAIRNESS_FOUR_FIFTHS_REVIEW,
+        fourFifthsFail: e.FAIRNESS_FOUR_FIFTHS_FAIL,
+        proxyReviewLift: e.FAIRNESS_PROXY_REVIEW_LIFT,
+        proxyFailLift: e.FAIRNESS_PROXY_FAIL_LIFT,
+        proxyFeatureV: e.FAIRNESS_PROXY_FEATURE_V,
+        minGroupSize: e.FAIRNESS_MIN_GROUP_SIZE,
+      }),
+      highCostProducts: Object.freeze(e.FAIRNESS_HIGH_COST_PRODUCTS),
+    }),
   });
 }
 

@@ -30,6 +30,35 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TRAINING_NICE: '20' })).toThrow(/TRAINING_NICE/);
   });
 
+  it('runs standard governance with the documented fairness thresholds by default, and reads FAIRNESS_… and GOVERNANCE_MODE', () => {
+    const defaults = loadConfig({});
+    expect(defaults.governanceMode).toBe('standard');
+    expect(defaults.fairness).toEqual({
+      thresholds: { compositionReviewV: 0.1, compositionFailV: 0.3, fourFifthsReview: 0.9, fourFifthsFail: 0.8, proxyReviewLift: 0.1, proxyFailLift: 0.2, proxyFeatureV: 0.2, minGroupSize: 30 },
+      highCostProducts: [],
+    });
+    const custom = loadConfig({
+      GOVERNANCE_MODE: 'strict',
+      FAIRNESS_COMPOSITION_REVIEW_V: '0.15',
+      FAIRNESS_COMPOSITION_FAIL_V: '0.4',
+      FAIRNESS_FOUR_FIFTHS_REVIEW: '0.95',
+      FAIRNESS_FOUR_FIFTHS_FAIL: '0.75',
+      FAIRNESS_PROXY_REVIEW_LIFT: '0.05',
+      FAIRNESS_PROXY_FAIL_LIFT: '0.15',
+      FAIRNESS_PROXY_FEATURE_V: '0.25',
+      FAIRNESS_MIN_GROUP_SIZE: '50',
+      FAIRNESS_HIGH_COST_PRODUCTS: 'GOLD, PLATINUM ,',
+    });
+    expect(custom.governanceMode).toBe('strict');
+    expect(custom.fairness).toEqual({
+      thresholds: { compositionReviewV: 0.15, compositionFailV: 0.4, fourFifthsReview: 0.95, fourFifthsFail: 0.75, proxyReviewLift: 0.05, proxyFailLift: 0.15, proxyFeatureV: 0.25, minGroupSize: 50 },
+      highCostProducts: ['GOLD', 'PLATINUM'],
+    });
+    expect(() => loadConfig({ GOVERNANCE_MODE: 'lenient' })).toThrow(/GOVERNANCE_MODE/);
+    expect(() => loadConfig({ FAIRNESS_FOUR_FIFTHS_FAIL: '1.2' })).toThrow(/FAIRNESS_FOUR_FIFTHS_FAIL/);
+    expect(() => loadConfig({ FAIRNESS_MIN_GROUP_SIZE: '0' })).toThrow(/FAIRNESS_MIN_GROUP_SIZE/);
+  });
+
   it('returns a frozen object', () => {
     expect(Object.isFrozen(loadConfig({}))).toBe(true);
   });

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { z } from 'zod';
 import { ColumnProfile, TenureUnit, ValueKind } from '../domain/dataset.ts';
+import { DataQualityReport } from '../domain/data-quality.ts';
 import { CustomerTableBuilder } from '../domain/customer-table.ts';
 import type { ColumnRequest } from '../domain/customer-table.ts';
 import type { AttributeValue, CustomerAttributes, DatasetSummary, NewDataset, NewInteraction, NewProduct } from '../domain/dataset.ts';
@@ -31,6 +32,7 @@ const summarySelect = {
   tenureColumn: true,
   tenureUnit: true,
   columns: true,
+  protectedAttributes: true,
   createdAt: true,
   _count: { select: { customers: true, products: true, interactions: true } },
 } as const;
@@ -47,6 +49,7 @@ function toSummary(row: SummaryRow): DatasetSummary {
     valueKind: row.valueColumn ? ValueKind.parse(row.valueKind ?? 'annual') : null,
     tenure: row.tenureColumn ? { column: row.tenureColumn, unit: TenureUnit.parse(row.tenureUnit ?? 'years') } : null,
     columns: ColumnProfiles.parse(row.columns),
+    protectedAttributes: row.protectedAttributes ?? [],
     createdAt: row.createdAt,
     counts: { customers: row._count.customers, products: row._count.products, interactions: row._count.interactions },
   };
@@ -70,6 +73,8 @@ export function createDatasetRepository(db: Database, databaseUrl: string): Data
             name: dataset.name,
             idColumn: dataset.idColumn,
             columns: dataset.columns,
+            quality: dataset.quality,
+            protectedAttributes: dataset.protectedAttributes,
             valueColumn: dataset.valueColumn,
             valueKind: dataset.valueKind,
             tenureColumn: dataset.tenure?.column ?? null,
@@ -158,6 +163,26 @@ export function createDatasetRepository(db: Database, databaseUrl: string): Data
       const rows = await db.$queryRaw<Array<{ customer_id: bigint; product_id: bigint }>>`
         SELECT DISTINCT customer_id, product_id FROM interaction WHERE dataset_id = ${datasetId}::uuid`;
       return { customerIds: Float64Array.from(rows, (r) => Number(r.customer_id)), productIds: rows.map((r) => r.product_id) };
+    },
+
+    async findQuality(datasetId: string) {
+      const row = await db.dataset.findUnique({ where: { id: datasetId }, select: { quality: true } });
+      return row?.quality ? DataQualityReport.parse(row.quality) : null;
+    },
+
+    async saveQuality(datasetId: string, report: DataQualityReport) {
+      await db.dataset.update({ where: { id: datasetId }, data: { quality: report } });
+    },
+
+    async findHighCostProducts(datasetId: string, externalIds: readonly string[]) {
+      // A flag may be stored as a JSON boolean, a number or text ("true", "yes"), under either spelling.
+      const rows = await db.$queryRaw<Array<{ id: bigint; external_id: string; name: string }>>`
+        SELECT id, external_id, name FROM product
+        WHERE dataset_id = ${datasetId}::uuid
+          AND (lower(coalesce(attributes ->> 'highCost', attributes ->> 'high_cost', '')) IN ('true', '1', 'yes', 'y')
+               OR external_id = ANY(${[...externalIds]}::text[]))
+        ORDER BY id`;
+      return rows.map((row) => ({ id: BigInt(row.id), externalId: row.external_id, name: row.name }));
     },
 
     async pageCustomers(datasetId: string, afterId: string | null, limit: number) {

@@ -1,4 +1,5 @@
 import { ConflictError, NotFoundError } from '../domain/errors.ts';
+import { FairnessAudit } from '../domain/fairness.ts';
 import { Algorithm, FeatureSchema, ModelArtifacts, ModelMetrics, ModelParameters } from '../domain/model.ts';
 import type { ModelSummary, StoredModel } from '../domain/model.ts';
 import type { ModelAlias, ModelEvent, ModelEventKind, VersionReference } from '../domain/model-history.ts';
@@ -48,6 +49,7 @@ const eventSelect = {
   toVersion: true,
   alias: true,
   actor: true,
+  reason: true,
   createdAt: true,
 } as const;
 
@@ -65,6 +67,7 @@ function toEvent(row: EventRow): ModelEvent {
     to: versionReference(row.toModelId, row.toVersion),
     alias: row.alias,
     actor: row.actor,
+    reason: row.reason,
     at: row.createdAt,
   };
 }
@@ -121,6 +124,7 @@ export function createModelRepository(db: Database, { replicaId = null }: ModelR
             centroids: encodeMatrix(model.centroids),
             metrics: model.metrics,
             artifacts: model.artifacts,
+            ...(model.fairness ? { fairness: model.fairness } : {}),
             datasetId: model.datasetId,
           },
           select: { id: true },
@@ -161,7 +165,14 @@ export function createModelRepository(db: Database, { replicaId = null }: ModelR
   }
 
   /** Makes `id` the active version of `name` (its lock held) and records the event. */
-  async function switchActive(tx: Prisma.TransactionClient, name: string, id: string, kind: Extract<ModelEventKind, 'activated' | 'rolled_back'>, actor: string): Promise<ActivationChange> {
+  async function switchActive(
+    tx: Prisma.TransactionClient,
+    name: string,
+    id: string,
+    kind: Extract<ModelEventKind, 'activated' | 'rolled_back'>,
+    actor: string,
+    reason: string | null = null,
+  ): Promise<ActivationChange> {
     const now = await databaseNow(tx);
     const previous = await tx.segmentationModel.findFirst({ where: { name, status: 'active', id: { not: id } }, select: summarySelect });
     if (previous) {
@@ -172,7 +183,7 @@ export function createModelRepository(db: Database, { replicaId = null }: ModelR
     // Re-activating the active version refreshes it: recorded as a change from itself to itself.
     const from = previous ?? (wasActive ? activated : null);
     await tx.modelEvent.create({
-      data: { modelName: name, kind, actor, fromModelId: from?.id, fromVersion: from?.version, toModelId: id, toVersion: activated.version, createdAt: now },
+      data: { modelName: name, kind, actor, reason, fromModelId: from?.id, fromVersion: from?.version, toModelId: id, toVersion: activated.version, createdAt: now },
       select: { id: true },
     });
     await announceModelChange(tx, { kind: 'activated', modelId: id, replica: replicaId });
@@ -248,11 +259,17 @@ export function createModelRepository(db: Database, { replicaId = null }: ModelR
       return rows.map(({ status, ...row }) => ({ ...row, isActive: status === 'active' }));
     },
 
-    async activate(id: string, actor: string) {
+    async activate(id: string, actor: string, reason: string | null = null) {
       return db.$transaction(async (tx) => {
         const name = await lockVersionName(tx, id);
-        return switchActive(tx, name, id, 'activated', actor);
+        return switchActive(tx, name, id, 'activated', actor, reason);
       });
+    },
+
+    async findFairness(id: string) {
+      const row = await db.segmentationModel.findUnique({ where: { id }, select: { fairness: true } });
+      if (!row) return null;
+      return { audit: row.fairness === null ? null : FairnessAudit.parse(row.fairness) };
     },
 
     async rollback(name: string, actor: string) {

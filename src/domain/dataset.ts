@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DataQualityReport } from './data-quality.ts';
 
 /** Kinds a column of uploaded customer data can have. Only numeric and categorical columns become features. */
 export const ColumnKind = z.enum(['numeric', 'categorical', 'identifier', 'constant', 'empty', 'text']);
@@ -59,6 +60,10 @@ export interface NewDataset extends ValueDeclaration {
   name: string;
   idColumn: string | null;
   columns: ColumnProfile[];
+  /** The data-quality report computed at upload (services/data-quality.ts). */
+  quality: DataQualityReport;
+  /** Columns declared protected (gender, age…): left out of default features, audited for fairness. */
+  protectedAttributes: string[];
   customers: { externalIds: string[]; attributes: CustomerAttributes[] };
   products: NewProduct[];
   interactions: NewInteraction[];
@@ -69,6 +74,8 @@ export interface DatasetSummary extends ValueDeclaration {
   name: string;
   idColumn: string | null;
   columns: ColumnProfile[];
+  /** Columns declared protected at upload. */
+  protectedAttributes: string[];
   createdAt: Date;
   counts: { customers: number; products: number; interactions: number };
 }

@@ -27,6 +27,8 @@ export interface ModelEvent {
   alias: string | null;
   /** Name of the API key that made the change. */
   actor: string;
+  /** Why the change was made against a check: the reason given to activate a version whose fairness audit did not pass in strict mode (otherwise null). */
+  reason: string | null;
   /** The database's clock when the change was made. */
   at: Date;
 }

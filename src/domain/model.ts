@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ProtectedOverride } from './fairness.ts';
 
 export const ModelStatus = z.enum(['candidate', 'active', 'inactive']);
 export type ModelStatus = z.infer<typeof ModelStatus>;
@@ -205,6 +206,8 @@ export const ModelParameters = z.object({
     .nullable()
     .default(null)
     .describe('Set on a version made by POST /v1/models/{id}/merge: the version and the personas merged'),
+  protectedAttributes: z.array(z.string()).default([]).describe("Protected columns (the dataset's and the request's): not features unless overridden, audited for fairness"),
+  includeProtected: ProtectedOverride.nullable().default(null).describe('The override that made protected columns features: which, why, and who asked (null: none)'),
 });
 export type ModelParameters = z.infer<typeof ModelParameters>;
 

@@ -3,11 +3,14 @@
  * src/db implements them; services receive them by constructor.
  */
 import type { Schedule } from './schedules.ts';
+import type { AuditEntry, AuditFilter, NewAuditEntry, UnsealedAuditEntry } from './audit.ts';
 import type { JobRecord } from './jobs.ts';
 import type { ApiKeyRecord, ApiKeyScope } from './api-key.ts';
 import type { AssignmentHistoryItem, AssignmentLogEntry, PersonaChange } from './assignment-log.ts';
 import type { ColumnRequest, CustomerTable } from './customer-table.ts';
 import type { CustomerAttributes, DatasetSummary, NewDataset, NewInteraction, NewProduct } from './dataset.ts';
+import type { DataQualityReport } from './data-quality.ts';
+import type { FairnessAudit, HighCostProduct } from './fairness.ts';
 import type { FeatureSchema, ModelArtifacts, ModelMetrics, ModelParameters, ModelStatus, ModelSummary, StoredModel } from './model.ts';
 import type { ModelAlias, ModelEvent } from './model-history.ts';
 import type { NewPersona, NewRecommendation, Persona, PersonaEdits, RankingRule, Recommendation, Strategy } from './persona.ts';
@@ -41,6 +44,12 @@ export interface DatasetRepository {
    * in id order, with their attributes as uploaded: keyset pages, so every page costs the same.
    */
   pageCustomers(datasetId: string, afterId: string | null, limit: number): Promise<StoredCustomer[]>;
+  /** The stored data-quality report; null when the dataset has none yet (uploaded before reports existed) or does not exist. */
+  findQuality(datasetId: string): Promise<DataQualityReport | null>;
+  /** Stores the report of a dataset that had none. */
+  saveQuality(datasetId: string, report: DataQualityReport): Promise<void>;
+  /** Products of the dataset marked high-cost: attribute `highCost` or `high_cost` true (or "true", "yes", 1), or an external id in `externalIds`. */
+  findHighCostProducts(datasetId: string, externalIds: readonly string[]): Promise<HighCostProduct[]>;
 }
 
 /** A customer as stored: database id (a bigint, as decimal text), external id and attributes as uploaded. */
@@ -66,6 +75,8 @@ export interface NewModel {
    * retried after its replica died never stores two models.
    */
   jobId?: string | undefined;
+  /** The fairness audit (null or absent: not audited, no protected attribute declared). */
+  fairness?: FairnessAudit | null | undefined;
 }
 
 export interface ModelFilter {
@@ -94,7 +105,9 @@ export interface ModelRepository {
    * name are ordered the same on every replica. Announces the change to other replicas on commit.
    * Returns the activated model and the one it replaced. Records an `activated` event by `actor`.
    */
-  activate(id: string, actor: string): Promise<ActivationChange>;
+  activate(id: string, actor: string, reason?: string | null): Promise<ActivationChange>;
+  /** The stored fairness audit: `audit` null when the model was not audited; null when the model does not exist. */
+  findFairness(id: string): Promise<{ audit: FairnessAudit | null } | null>;
   /**
    * Activates the version of `name` that was active before the current one, like `activate`, and
    * records a `rolled_back` event: the `from` versions of the name's activation and rollback events,
@@ -303,4 +316,17 @@ export interface ScheduleRepository {
   recordRun(modelName: string, at: Date, jobId: string | null): Promise<void>;
   /** The newest dataset with this name. */
   newestDatasetNamed(name: string): Promise<string | null>;
+}
+
+export interface AuditRepository {
+  /**
+   * Appends an entry at the end of the chain. Under a transaction-level advisory lock (one writer at
+   * a time, across replicas) it reads the newest entry's hash, takes the next id and the database's
+   * clock, and stores the entry with the hash `seal` computes from all that.
+   */
+  append(entry: NewAuditEntry, seal: (entry: UnsealedAuditEntry) => string): Promise<AuditEntry>;
+  /** Entries matching the filter, newest first. */
+  list(filter: AuditFilter, page: Page): Promise<{ items: AuditEntry[]; total: number }>;
+  /** Up to `limit` entries with an id above `afterId` (null: from the first), oldest first. */
+  listAfter(afterId: string | null, limit: number): Promise<AuditEntry[]>;
 }

@@ -26,7 +26,18 @@ const Condition = z.union([
 export const StrategyRulesFile = z
   .object({
     $comment: z.string().optional(),
-    rules: z.array(z.object({ id: z.string().min(1), title: z.string().min(1), description: z.string().min(1), when: z.array(Condition).min(1) }).strict()),
+    rules: z.array(
+      z
+        .object({
+          id: z.string().min(1),
+          title: z.string().min(1),
+          description: z.string().min(1),
+          when: z.array(Condition).min(1),
+          /** A premium or upsell offer: personas it is proposed to count as high-cost in the fairness audit's steering check. */
+          highCost: z.boolean().optional(),
+        })
+        .strict(),
+    ),
   })
   .strict();
 
@@ -46,6 +57,11 @@ export const DEFAULT_STRATEGIES: StrategyLibrary = compileStrategyLibrary(defaul
 
 /** The shipped rules after an operator's file, whose rules come first. */
 export const extendStrategyLibrary = (custom: unknown): StrategyLibrary => compileStrategyLibrary(custom, defaults);
+
+/** Ids of the rules marked `highCost` (premium and upsell offers), for the fairness audit. */
+export function highCostStrategyIds(library: StrategyLibrary): Set<string> {
+  return new Set(library.rules.filter((rule) => rule.highCost === true).map((rule) => rule.id));
+}
 
 /** The value tier of a persona: its share of value over its share of customers. */
 export function valueTier(profile: PersonaProfile): 'top' | 'high' | 'low' | 'average' | null {

@@ -78,3 +78,15 @@ export type { Assignment } from './matching.ts';
 // Merging clusters of a fitted model (warm start of a re-fit with fewer personas).
 export { planClusterMerge, mergeCenters, mergeMixtureComponents } from './merge.ts';
 export type { ClusterMerge, MixtureComponents } from './merge.ts';
+// Fairness audit: independence tests, effect sizes, four-fifths ratio, proxy classifier.
+export {
+  contingencyTable,
+  chiSquareIndependence,
+  mutualInformation,
+  balancedAccuracy,
+  fourFifthsRatio,
+  regularizedGammaQ,
+  stratifiedFolds,
+  crossValidateProxyClassifier,
+} from './fairness.ts';
+export type { ContingencyTable, IndependenceTest, ProxyClassifierOptions, ProxyClassifierResult } from './fairness.ts';

@@ -14,6 +14,7 @@ declare module 'fastify' {
     scope?: ApiKeyScope;
   }
   interface FastifyRequest {
+    /** The authenticated caller (also when its scope was insufficient and the route refused it). */
     principal: Principal | null;
   }
 }
@@ -32,6 +33,8 @@ export const authPlugin = fp<{ isDisabled: boolean }>(
         return sendProblem(reply, 'unauthorized', token ? 'the API key is unknown or revoked' : 'the Authorization header must have the form "Bearer <key>"');
       }
       if (!hasScope(principal, scope)) {
+        // Known but not allowed: the audit trail records the refused attempt under the key's name.
+        request.principal = principal;
         reply.header('www-authenticate', `${CHALLENGE}, error="insufficient_scope", scope="${scope}"`);
         return sendProblem(reply, 'forbidden', `this operation needs the "${scope}" scope; the key "${principal.name}" has ${principal.scopes.join(', ')}`);
       }

@@ -86,6 +86,15 @@ export const metricsPlugin = fp(
         this.set(app.services.assignmentLog.stats.pending);
       },
     });
+    new Counter({
+      name: 'persona_audit_write_failures_total',
+      help: 'Audit trail entries that could not be written (the action was done but is not in the trail; each is logged at error)',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(app.services.auditTrail.failedWrites);
+      },
+    });
 
     // Label sets resolved once and kept: prom-client would otherwise hash the labels on every request.
     // Bounded by methods × route patterns × statuses (unmatched paths share one label).

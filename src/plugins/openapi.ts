@@ -99,6 +99,7 @@ export const openApiPlugin = fp(
           { name: 'datasets', description: 'Customer, product and purchase uploads' },
           { name: 'keys', description: 'API keys' },
           { name: 'webhooks', description: 'Event subscriptions (signed webhooks) and their deliveries' },
+          { name: 'audit', description: 'The append-only, hash-chained trail of admin actions' },
           { name: 'operations', description: 'Health, readiness and metrics' },
         ],
         components: {

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.ts';
 import { createApiKeyRepository } from '../db/api-key.repo.ts';
+import { createAuditRepository } from '../db/audit.repo.ts';
 import { createAssignmentLogRepository } from '../db/assignment-log.repo.ts';
 import type { Database } from '../db/client.ts';
 import { createScheduleRepository } from '../db/schedule.repo.ts';
@@ -20,6 +21,7 @@ import { createPersonaRepository } from '../db/persona.repo.ts';
 import { createRecommendationRepository } from '../db/recommendation.repo.ts';
 import { createWebhookRepository } from '../db/webhook.repo.ts';
 import { ApiKeyService } from '../services/api-keys.ts';
+import { AuditTrailService } from '../services/audit-trail.ts';
 import { AssignmentLogWriter } from '../services/assignment-log.ts';
 import type { AssignmentLogLogger } from '../services/assignment-log.ts';
 import { AssignmentService } from '../services/assignment.ts';
@@ -44,6 +46,8 @@ import { WorkerTrainingRunner } from '../workers/training-runner.ts';
 
 export interface AppServices {
   apiKeys: ApiKeyService;
+  /** The append-only, hash-chained record of admin actions. */
+  auditTrail: AuditTrailService;
   assignment: AssignmentService;
   /** Records served assignments in the background (O(1) per call). */
   assignmentLog: AssignmentLogWriter;
@@ -102,13 +106,14 @@ export function createServices(config: Config, { database, databaseUrl, logger, 
   const namingRules = loadNamingRules(namingRuleFiles);
   const training: TrainingRunner =
     databaseUrl === null
-      ? new InProcessTrainingRunner(new TrainingService(datasetRepository, modelRepository, personaRepository, { namingRules, llmNaming: config.llmNaming }))
+      ? new InProcessTrainingRunner(new TrainingService(datasetRepository, modelRepository, personaRepository, { namingRules, llmNaming: config.llmNaming, fairness: config.fairness }))
       : new WorkerTrainingRunner(
-          { databaseUrl, poolSize: 2, threads: config.trainingThreads, nice: config.trainingNice, namingRuleFiles, llmNaming: config.llmNaming },
+          { databaseUrl, poolSize: 2, threads: config.trainingThreads, nice: config.trainingNice, namingRuleFiles, llmNaming: config.llmNaming, fairness: config.fairness },
           config.trainingConcurrency,
         );
+  const auditTrail = new AuditTrailService(createAuditRepository(database), { log: logger });
   const webhooks = new WebhookService(createWebhookRepository(database), config.webhooks, { logger });
-  const models = new ModelService(modelRepository, personaRepository, registry, training, webhooks);
+  const models = new ModelService(modelRepository, personaRepository, registry, training, webhooks, { governanceMode: config.governanceMode });
   const jobs = new JobService(
     {
       jobs: createJobRepository(database),
@@ -117,13 +122,14 @@ export function createServices(config: Config, { database, databaseUrl, logger, 
       modelRepository,
       datasets: datasetRepository,
     },
-    { events: webhooks, ...(logger ? { log: logger } : {}) },
+    { events: webhooks, audit: auditTrail, ...(logger ? { log: logger } : {}) },
   );
   const assignmentLogRepository = createAssignmentLogRepository(database);
   const assignment = new AssignmentService(registry);
   const driftRepository = createDriftRepository(database);
   return {
     apiKeys: new ApiKeyService(createApiKeyRepository(database)),
+    auditTrail,
     assignment,
     assignmentLog: new AssignmentLogWriter(assignmentLogRepository, config.assignmentLog, {
       logger,
@@ -132,7 +138,7 @@ export function createServices(config: Config, { database, databaseUrl, logger, 
     customers: new CustomerHistoryService(assignmentLogRepository),
     datasets,
     jobs,
-    schedules: new ScheduleService(createScheduleRepository(database), jobs, logger ? { log: logger } : {}),
+    schedules: new ScheduleService(createScheduleRepository(database), jobs, { audit: auditTrail, ...(logger ? { log: logger } : {}) }),
     models,
     migration: new ModelMigrationService(registry, modelRepository, personaRepository, datasetRepository),
     modelExport: new ModelExportService(registry, modelRepository, datasetRepository),

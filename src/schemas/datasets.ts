@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ColumnProfile, TenureUnit, ValueKind } from '../domain/dataset.ts';
+import { DataQualityReport, DataQualitySummary } from '../domain/data-quality.ts';
 import { AttributeValue, Timestamp } from './common.ts';
 
 export const CustomerRecord = z.record(z.string().min(1), AttributeValue).describe('One customer: column name → value');
@@ -32,6 +33,10 @@ export const DatasetUpload = z
     valueKind: ValueKind.optional(),
     tenureColumn: z.string().min(1).optional(),
     tenureUnit: TenureUnit.optional(),
+    protectedAttributes: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Columns that are protected attributes (gender, age, marital status, region…): left out of default features, kept for the fairness audit'),
     customers: z.array(CustomerRecord).min(1),
     products: z.array(ProductRecord).optional(),
     interactions: z.array(InteractionRecord).optional(),
@@ -64,6 +69,20 @@ export const DatasetUploadQuery = z
     ),
     tenureColumn: z.string().min(1).optional().describe("Numeric column of each customer's tenure (default: detected by name)"),
     tenureUnit: TenureUnit.optional().describe('Unit of the tenure column (default: days or months when its name says so, else years)'),
+    duplicateIds: z
+      .enum(['reject', 'keep-first'])
+      .optional()
+      .describe('A repeated external id: reject (default: 400 duplicate_id, as assignment history needs unique ids) or keep-first (store the first row with each id, drop the later ones and count them in the data-quality report)'),
+    missingValues: z
+      .string()
+      .optional()
+      .transform((value) => (value ?? '').split(',').map((code) => code.trim()).filter((code) => code !== ''))
+      .describe('Comma-separated codes stored as missing in every column but the id, e.g. `999,-1,unknown` (compared with each value as trimmed text, numbers in their shortest form, so `999` matches the cells 999 and 999.0)'),
+    protectedAttributes: z
+      .string()
+      .optional()
+      .transform((value) => (value ?? '').split(',').map((name) => name.trim()).filter((name) => name !== ''))
+      .describe('Comma-separated protected columns, e.g. `gender,age`: left out of default features, kept for the fairness audit (GET /v1/models/{id}/fairness)'),
   })
   .strict();
 
@@ -78,6 +97,7 @@ export const Dataset = z
     createdAt: Timestamp,
     counts: z.object({ customers: z.number().int(), products: z.number().int(), interactions: z.number().int() }),
     columns: z.array(ColumnProfile).describe('Inferred type of every column (except the id column)'),
+    protectedAttributes: z.array(z.string()).describe('Columns declared protected: left out of default features, audited for fairness'),
   })
   .meta({
     id: 'Dataset',
@@ -90,6 +110,7 @@ export const Dataset = z
         tenure: null,
         createdAt: '2026-11-24T09:30:00.000Z',
         counts: { customers: 200, products: 0, interactions: 0 },
+        protectedAttributes: ['Genre'],
         columns: [
           { name: 'Genre', kind: 'categorical', missing: 0, distinct: 2, isUsable: true },
           { name: 'Age', kind: 'numeric', missing: 0, distinct: 51, isUsable: true },
@@ -150,3 +171,11 @@ export const DatasetFromTransactions = Dataset.extend({
     referenceDate: z.iso.date(),
   }),
 });
+
+export const DatasetUploaded = Dataset.extend({
+  quality: DataQualitySummary.describe('Short form of the data-quality report (rows, dataset flags, columns by verdict); the full report is at GET /v1/datasets/{id}/profile'),
+}).meta({ id: 'DatasetUploaded' });
+
+export const DatasetProfileQuery = DatasetUploadQuery.pick({ idColumn: true, missingValues: true }).strict();
+
+export { DataQualityReport };

@@ -25,6 +25,7 @@ export const ModelEvent = z
     to: VersionReference.nullable().describe('activated, rolled_back: the version made active; alias_set: where the alias points now; otherwise null'),
     alias: z.string().nullable().describe('The alias, for alias events'),
     actor: z.string().describe('Name of the API key that made the change'),
+    reason: z.string().nullable().describe('The reason given to override a check (an activation whose fairness audit did not pass, in strict governance mode); otherwise null'),
     at: Timestamp.describe('When, by the database clock'),
   })
   .meta({ id: 'ModelEvent' });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Algorithm, FeatureRequest, ModelMetrics, ModelParameters, ModelStatus, NumericScaling, PersonaContinuity, RequestedAlgorithm } from '../domain/model.ts';
 import { PersonaQuality } from '../domain/persona.ts';
+import { FairnessAudit, FairnessThresholds, FairnessVerdict } from '../domain/fairness.ts';
 import { Timestamp } from './common.ts';
 
 const MAX_K = 50;
@@ -19,6 +20,19 @@ export const TrainModelRequest = z
       .optional()
       .describe('Columns to cluster on, by name or with per-feature choices (default: every usable column not excluded)'),
     exclude: z.array(z.string().min(1)).max(200).optional().describe('Columns kept out of the default features: ids, targets such as churn'),
+    protectedAttributes: z
+      .array(z.string().min(1))
+      .max(200)
+      .optional()
+      .describe("Protected columns (gender, age band, marital status, region…) besides those declared on the dataset: kept out of the features and audited (GET /v1/models/{id}/fairness). Naming one in `features` is refused (422) without `includeProtected`"),
+    includeProtected: z
+      .object({
+        columns: z.array(z.string().min(1)).min(1).max(200).describe('Protected columns allowed as features'),
+        reason: z.string().trim().min(3).max(1000).describe('Why; stored with the model beside the API key that asked'),
+      })
+      .strict()
+      .optional()
+      .describe('Override: lets protected columns be features (default features then include them); recorded in parameters.includeProtected'),
     preprocessing: z
       .object({
         scaling: NumericScaling.optional().describe('standard (default): z-scores; robust: (x − median) / IQR'),
@@ -120,3 +134,32 @@ export const ModelComparison = PersonaContinuity.omit({ previousModelId: true, p
     to: z.object({ id: z.uuid(), name: z.string(), version: z.number().int() }),
   })
   .meta({ id: 'ModelComparison' });
+
+/** GET /v1/models/{id}/fairness: the audit stored at training, or the reason there is none. */
+export const FairnessReport = z
+  .object({
+    model: z.object({ id: z.uuid(), name: z.string(), version: z.number().int() }),
+    status: z.enum(['audited', 'not_audited']).describe('not_audited: no protected attribute was declared for this version (not an error)'),
+    verdict: FairnessVerdict.nullable().describe('Worst verdict of the three checks; null when not audited'),
+    reason: z.string().describe('The verdict in plain language (which checks did not pass and why), or why there is no audit'),
+    thresholds: FairnessThresholds.nullable().describe('Thresholds the verdicts used (those in force at training)'),
+    protectedAttributes: FairnessAudit.shape.protectedAttributes,
+    highCostPersonas: FairnessAudit.shape.highCostPersonas,
+    checks: FairnessAudit.shape.checks.nullable().describe('composition, steering and proxies: a verdict and reason each, with the figures per protected attribute'),
+    includeProtected: ModelParameters.shape.includeProtected.describe('The override that made protected columns features, if any'),
+    computedAt: Timestamp.nullable(),
+  })
+  .meta({ id: 'FairnessReport' });
+
+export const ActivateModelRequest = z
+  .object({
+    override: z
+      .object({ reason: z.string().trim().min(3).max(1000).describe('Why the version may serve although its audit does not pass') })
+      .strict()
+      .optional()
+      .describe('Strict governance mode: activates a version whose fairness audit is not `pass` (or that was not audited); the reason and the caller are recorded in the model history'),
+  })
+  .strict()
+  .nullish()
+  .describe('Optional: a request without a body activates as before')
+  .meta({ examples: [{ override: { reason: 'region kept on purpose for branch staffing; reviewed by compliance (ticket GOV-12)' } }] });

@@ -1,7 +1,8 @@
 /**
  * Whether a scheduled retrain may replace the active version on its own (policy "when-not-worse"):
  * only when its quality holds and every persona carries over, so the personas marketing knows do not
- * change under them without a person looking.
+ * change under them without a person looking. In strict governance mode also only when its fairness
+ * audit passes.
  */
 import type { ModelMetrics } from '../domain/model.ts';
 
@@ -17,8 +18,11 @@ export interface ActivationDecision {
 /**
  * @param candidate metrics of the new version (its continuity was measured against the version active at training)
  * @param active metrics of the active version, or null when none is active
+ * @param fairness whether governance lets the version be activated without an override (strict mode:
+ *   only with a passing fairness audit; see ModelService.fairnessGate). A schedule never overrides.
  */
-export function decideActivation(candidate: ModelMetrics, active: ModelMetrics | null): ActivationDecision {
+export function decideActivation(candidate: ModelMetrics, active: ModelMetrics | null, fairness: { allowed: boolean; note: string } = { allowed: true, note: '' }): ActivationDecision {
+  if (!fairness.allowed) return { activate: false, note: `kept as a candidate: ${fairness.note}` };
   if (!active) return { activate: true, note: 'activated: no version was active' };
   const reasons: string[] = [];
   if (candidate.silhouette < active.silhouette - TOLERANCE) {

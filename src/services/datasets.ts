@@ -3,11 +3,12 @@
  * and stored in one transaction — a rejected upload leaves nothing behind and reports its first
  * problems by record and column.
  */
-import type { AttributeValue, ColumnProfile, CustomerAttributes, DatasetSummary, NewInteraction, NewProduct, TenureUnit, ValueDeclaration, ValueKind } from '../domain/dataset.ts';
+import type { AttributeValue, ColumnProfile, CustomerAttributes, DatasetSummary, NewDataset, NewInteraction, NewProduct, TenureUnit, ValueDeclaration, ValueKind } from '../domain/dataset.ts';
+import type { DataQualityReport, DataQualitySummary } from '../domain/data-quality.ts';
 import { jsonPointer, NotFoundError, ValidationError } from '../domain/errors.ts';
 import type { FieldIssue } from '../domain/errors.ts';
 import type { DatasetRepository, Page } from '../domain/repositories.ts';
-import { profileColumns } from './columns.ts';
+import { assessDataQuality } from './data-quality.ts';
 import { IssueCollector, isMissingValue, MAX_ABS_NUMBER, parseCsv, parseNdjson } from './tabular.ts';
 import { detectTransactionColumns, summarizeTransactions } from './transactions.ts';
 import type { DateOrder, TransactionColumns, TransactionSummary } from './transactions.ts';
@@ -15,6 +16,11 @@ import type { ParsedTable, Row } from './tabular.ts';
 
 export const MAX_COLUMNS = 500;
 export const MAX_CUSTOMERS = 2_000_000;
+/** Customers read per page when computing the report of a dataset stored before reports existed. */
+const QUALITY_PAGE_ROWS = 10_000;
+
+/** A stored dataset with the short form of its data-quality report. */
+export type UploadedDataset = DatasetSummary & { quality: DataQualitySummary };
 
 /** Column names recognised as the customers' external id when the upload does not name one. */
 const ID_COLUMN_NAMES = new Set(['id', 'customerid', 'custid', 'clientid', 'clientnum', 'customernumber', 'customerno', 'memberid', 'accountid']);
@@ -52,7 +58,18 @@ export interface CustomerUpload {
   interactions?: InteractionInput[] | undefined;
   /** Where customers, products and interactions sit in the request body, for error pointers. */
   pointers?: { customers: string; products: string; interactions: string } | undefined;
+  /**
+   * A repeated external id: reject the upload (default; assignment history needs unique ids) or keep
+   * the first row with that id, drop the later ones and count them in the data-quality report.
+   */
+  duplicateIds?: DuplicateIdPolicy | undefined;
+  /** Values stored as missing in every column but the id (e.g. "999", "-1", "unknown"), compared as trimmed text. */
+  missingValues?: readonly string[] | undefined;
+  /** Columns declared protected (gender, age…): left out of default features and audited for fairness (services/fairness.ts). */
+  protectedAttributes?: readonly string[] | undefined;
 }
+
+export type DuplicateIdPolicy = 'reject' | 'keep-first';
 
 /** An upload sent as text: CSV with a header row, or NDJSON (one JSON object per line). */
 export interface TextTable {
@@ -97,12 +114,54 @@ export class DatasetService {
   }
 
   /** Customers from CSV or NDJSON text. */
-  async createFromText(source: TextTable, options: Omit<CustomerUpload, 'rows' | 'columns' | 'products' | 'interactions' | 'pointers'>): Promise<DatasetSummary> {
+  async createFromText(source: TextTable, options: Omit<CustomerUpload, 'rows' | 'columns' | 'products' | 'interactions' | 'pointers'>): Promise<UploadedDataset> {
     const table = this.readTable(source);
     return this.create({ ...options, rows: table.rows, columns: table.columns });
   }
 
-  async create(upload: CustomerUpload): Promise<DatasetSummary> {
+  async create(upload: CustomerUpload): Promise<UploadedDataset> {
+    const { dataset, report } = this.prepare(upload);
+    const stored = await this.datasets.create(dataset);
+    return { ...stored, quality: { rows: report.rows, flags: report.flags, summary: report.summary } };
+  }
+
+  /**
+   * The data-quality report of customers as an upload would store them, without storing anything
+   * (a dry run). Repeated ids are counted, not rejected (as with duplicateIds=keep-first); products
+   * and interactions are not part of the report.
+   */
+  profileUpload(upload: CustomerUpload | { source: TextTable; options: Omit<CustomerUpload, 'rows' | 'columns' | 'products' | 'interactions' | 'pointers'> }): DataQualityReport {
+    const customers = 'source' in upload ? { ...upload.options, ...this.readTable(upload.source) } : upload;
+    return this.prepare({ ...customers, duplicateIds: 'keep-first', products: undefined, interactions: undefined }).report;
+  }
+
+  /**
+   * The stored data-quality report; for a dataset uploaded before reports existed, computed from its
+   * stored customers now and stored. Its verdicts are then advisory: training keeps the column
+   * profiles the dataset was uploaded with.
+   */
+  async quality(datasetId: string): Promise<DataQualityReport> {
+    const dataset = await this.get(datasetId);
+    const stored = await this.datasets.findQuality(datasetId);
+    if (stored) return stored;
+    const rows: CustomerAttributes[] = [];
+    for (let afterId: string | null = null; ; ) {
+      const page = await this.datasets.pageCustomers(datasetId, afterId, QUALITY_PAGE_ROWS);
+      for (const customer of page) rows.push(customer.attributes);
+      if (page.length < QUALITY_PAGE_ROWS) break;
+      afterId = page[page.length - 1]!.id;
+    }
+    const { report } = assessDataQuality(
+      dataset.columns.map((column) => column.name),
+      rows,
+      { rowsReceived: rows.length, duplicateIdRows: 0, duplicateIds: 0, missingValueCodes: [], computedAt: new Date() },
+    );
+    await this.datasets.saveQuality(datasetId, report);
+    return report;
+  }
+
+  /** Validates an upload and computes what create stores; throws ValidationError listing the first problems. */
+  private prepare(upload: CustomerUpload): { dataset: NewDataset; report: DataQualityReport } {
     const columns = upload.columns ?? columnsOf(upload.rows);
     const issues = new IssueCollector();
     if (upload.rows.length === 0) {
@@ -125,9 +184,13 @@ export class DatasetService {
         { location: 'query', pointer: '/idColumn', code: 'unknown_column', message: `columns are: ${columns.join(', ')}` },
       ]);
     }
-    const externalIds = collectExternalIds(upload.rows, idColumn, pointers.customers, issues);
+    const received = collectExternalIds(upload.rows, idColumn, pointers.customers, upload.duplicateIds ?? 'reject', issues);
+    const externalIds = received.externalIds;
+    const rows = received.keptRows === null ? upload.rows : received.keptRows.map((i) => upload.rows[i]!);
     checkNumbers(upload.rows, pointers.customers, issues);
-    const attributes: CustomerAttributes[] = upload.rows.map((row) => {
+    const missingValues = new Set((upload.missingValues ?? []).map((code) => code.trim()));
+    const attributes: CustomerAttributes[] = rows.map((uploaded) => {
+      const row = missingValues.size > 0 ? withMissingValues(uploaded, idColumn, missingValues) : uploaded;
       if (idColumn === null) return row;
       const { [idColumn]: _id, ...rest } = row;
       return rest;
@@ -139,19 +202,23 @@ export class DatasetService {
     checkReferences(interactions, (id) => customerIds.has(id), (id) => productIds.has(id), pointers.interactions, issues);
     issues.throwIfAny('the upload');
 
-    const profiles = profileColumns(
+    const { report, profiles } = assessDataQuality(
       columns.filter((column) => column !== idColumn),
       attributes,
+      { rowsReceived: upload.rows.length, duplicateIdRows: received.duplicateIdRows, duplicateIds: received.duplicateIds, missingValueCodes: [...missingValues], computedAt: new Date() },
     );
-    return this.datasets.create({
+    const dataset: NewDataset = {
       name: upload.name ?? `upload ${new Date().toISOString()}`,
       idColumn,
       columns: profiles,
+      quality: report,
+      protectedAttributes: checkProtectedAttributes(upload, columns, idColumn),
       ...declareValueColumns(profiles, upload),
       customers: { externalIds, attributes },
       products,
       interactions,
-    });
+    };
+    return { dataset, report };
   }
 
   async addProducts(datasetId: string, input: ProductInput[] | TextTable): Promise<DatasetSummary> {
@@ -240,24 +307,53 @@ function detectIdColumn(columns: readonly string[]): string | null {
   return columns.find((column) => ID_COLUMN_NAMES.has(column.toLowerCase().replace(/[^a-z0-9]/g, ''))) ?? null;
 }
 
-function collectExternalIds(rows: readonly Row[], idColumn: string | null, pointer: string, issues: IssueCollector): string[] {
-  if (idColumn === null) return rows.map((_, i) => String(i + 1));
+interface ReceivedIds {
+  /** The ids of the rows kept, in order. */
+  externalIds: string[];
+  /** Indices of the rows kept when some were dropped (keep-first), else null: every row. */
+  keptRows: number[] | null;
+  duplicateIdRows: number;
+  duplicateIds: number;
+}
+
+function collectExternalIds(rows: readonly Row[], idColumn: string | null, pointer: string, policy: DuplicateIdPolicy, issues: IssueCollector): ReceivedIds {
+  if (idColumn === null) return { externalIds: rows.map((_, i) => String(i + 1)), keptRows: null, duplicateIdRows: 0, duplicateIds: 0 };
   const firstSeen = new Map<string, number>();
-  return rows.map((row, i) => {
+  const repeated = new Set<string>();
+  const externalIds: string[] = [];
+  const keptRows: number[] = [];
+  rows.forEach((row, i) => {
     const value = row[idColumn];
     if (isMissingValue(value)) {
       issues.add({ location: 'body', pointer: `${pointer}${jsonPointer(i, idColumn)}`, code: 'missing_id', message: `the id column "${idColumn}" is empty` });
-      return '';
+      return;
     }
     const id = String(value).trim();
     const earlier = firstSeen.get(id);
-    if (earlier !== undefined) {
-      issues.add({ location: 'body', pointer: `${pointer}${jsonPointer(i, idColumn)}`, code: 'duplicate_id', message: `id "${id}" repeats record ${earlier}` });
-    } else {
+    if (earlier === undefined) {
       firstSeen.set(id, i);
+      externalIds.push(id);
+      keptRows.push(i);
+      return;
     }
-    return id;
+    repeated.add(id);
+    if (policy === 'reject') {
+      issues.add({ location: 'body', pointer: `${pointer}${jsonPointer(i, idColumn)}`, code: 'duplicate_id', message: `id "${id}" repeats record ${earlier} (upload with duplicateIds=keep-first to keep the first)` });
+    }
   });
+  const duplicateIdRows = rows.length - keptRows.length;
+  return { externalIds, keptRows: duplicateIdRows === 0 ? null : keptRows, duplicateIdRows, duplicateIds: repeated.size };
+}
+
+/** The row with the declared missing-value codes (compared as trimmed text) set to null, the id aside. */
+function withMissingValues(row: Row, idColumn: string | null, codes: ReadonlySet<string>): Row {
+  let copy: Row | null = null;
+  for (const [column, value] of Object.entries(row)) {
+    if (column === idColumn || value === null || !codes.has(String(value).trim())) continue;
+    copy ??= { ...row };
+    copy[column] = null;
+  }
+  return copy ?? row;
 }
 
 function checkNumbers(rows: readonly Row[], pointer: string, issues: IssueCollector): void {
@@ -405,4 +501,22 @@ function interactionsFromTable(table: ParsedTable): InteractionInput[] {
     amount: headers.amount ? numberOrNull(row[headers.amount]) : null,
     occurredAt: headers.occurredAt ? (text(row[headers.occurredAt]) ?? null) : null,
   }));
+}
+
+/** The declared protected attributes, each a column of the upload other than the id; a 400 names any other. */
+function checkProtectedAttributes(upload: CustomerUpload, columns: readonly string[], idColumn: string | null): string[] {
+  const declared = [...new Set(upload.protectedAttributes ?? [])];
+  const issues: FieldIssue[] = [];
+  declared.forEach((name, index) => {
+    if (!columns.includes(name) || name === idColumn) {
+      issues.push({
+        location: upload.pointers ? 'body' : 'query',
+        pointer: jsonPointer('protectedAttributes', index),
+        code: 'unknown_column',
+        message: name === idColumn ? `"${name}" is the id column` : `the upload has no column "${name}"`,
+      });
+    }
+  });
+  if (issues.length > 0) throw new ValidationError('some protected attributes are not columns of the upload', issues);
+  return declared;
 }

@@ -9,7 +9,7 @@
  */
 import type { CategoricalTableColumn, ColumnRequest, CustomerTable, NumericTableColumn } from '../domain/customer-table.ts';
 import type { ColumnProfile } from '../domain/dataset.ts';
-import { jsonPointer, ValidationError } from '../domain/errors.ts';
+import { jsonPointer, UnprocessableDataError, ValidationError } from '../domain/errors.ts';
 import type { FieldIssue } from '../domain/errors.ts';
 import type { CategoricalFeature, FeatureRequest, FeatureSchema, FeatureSpec, NumericFeature, NumericScaling } from '../domain/model.ts';
 import type { DenseMatrix } from '../engine/index.ts';
@@ -37,8 +37,13 @@ export interface PreprocessingDefaults {
 
 /**
  * The features a request asks for (names or per-feature objects), or by default every usable column
- * not excluded. Throws ValidationError with pointers into /features for unknown, unusable or repeated
- * columns (checkNumericColumns checks the values of declared numeric columns once they are loaded).
+ * not excluded. Issues carry pointers into /features and are all reported at once: with an unknown,
+ * repeated or also-excluded column the request itself is wrong (ValidationError, 400); when it only
+ * names columns the data-quality report excluded, it is well-formed but the data cannot serve
+ * (UnprocessableDataError, 422), each issue giving the verdict's reason. A declared kind overrides
+ * type inference (a mixed or text column read as categories or numbers), not an exclusion for the
+ * data itself: constant, empty, id-like or mostly missing columns stay refused (checkNumericColumns
+ * checks the values of declared numeric columns once they are loaded).
  */
 export function resolveFeatureRequests(
   profiles: readonly ColumnProfile[],
@@ -66,9 +71,9 @@ export function resolveFeatureRequests(
     } else if (exclude.includes(feature.name)) {
       issues.push({ location: 'body', pointer, code: 'excluded_column', message: `"${feature.name}" is also listed in exclude` });
     } else if (feature.kind === 'numeric') {
-      if (profile.kind === 'constant' || profile.kind === 'empty') issues.push(unusable(pointer, profile));
+      if (isExcludedForItsData(profile)) issues.push(unusable(pointer, profile));
     } else if (feature.kind === 'categorical') {
-      if (profile.kind === 'constant' || profile.kind === 'empty') issues.push(unusable(pointer, profile));
+      if (isExcludedForItsData(profile)) issues.push(unusable(pointer, profile));
       else if (profile.distinct > MAX_CATEGORIES) {
         issues.push({ location: 'body', pointer, code: 'too_many_categories', message: `column "${feature.name}" has ${profile.distinct} distinct values; a categorical feature may have at most ${MAX_CATEGORIES}` });
       }
@@ -76,8 +81,23 @@ export function resolveFeatureRequests(
       issues.push(unusable(pointer, profile));
     }
   });
-  if (issues.length > 0) throw new ValidationError('some requested features cannot be used', issues);
-  return features;
+  if (issues.length === 0) return features;
+  if (issues.every((issue) => DATA_ISSUES.has(issue.code))) {
+    throw new UnprocessableDataError(`the dataset's data-quality report excludes ${issues.length === 1 ? 'a requested feature' : 'some requested features'}`, issues);
+  }
+  throw new ValidationError('some requested features cannot be used', issues);
+}
+
+/** Issues about the columns' data rather than the request's shape. */
+const DATA_ISSUES = new Set(['unusable_column', 'too_many_categories']);
+
+/**
+ * Excluded whatever kind the request declares: constant, empty and identifier columns, and numeric or
+ * categorical columns the report excluded (mostly missing). Text columns (mixed types, many values)
+ * are excluded for their inferred type only, which a declared kind replaces.
+ */
+function isExcludedForItsData(profile: ColumnProfile): boolean {
+  return !profile.isUsable && profile.kind !== 'text';
 }
 
 function unusable(pointer: string, profile: ColumnProfile): FieldIssue {

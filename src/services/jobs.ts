@@ -20,6 +20,7 @@ import type { ActivationPolicy } from '../domain/schedules.ts';
 import type { ModelSummary } from '../domain/model.ts';
 import type { DatasetRepository, JobQueue, JobRepository, ModelRepository } from '../domain/repositories.ts';
 import { decideActivation } from './activation-policy.ts';
+import type { AuditTrailService } from './audit-trail.ts';
 import type { ModelService } from './models.ts';
 import type { TrainingProgress, TrainingRequest } from './training.ts';
 
@@ -46,12 +47,13 @@ export class JobService {
   private readonly datasets: DatasetRepository;
   private readonly events: EventPublisher;
   private readonly log: JobLogger | null;
+  private readonly audit: Pick<AuditTrailService, 'recordBackground'> | null;
   /** Trainings running on this replica, to stop at once when cancelled here. */
   private readonly running = new Map<string, AbortController>();
 
   constructor(
     dependencies: { jobs: JobRepository; queue: JobQueue | null; models: ModelService; modelRepository: ModelRepository; datasets: DatasetRepository },
-    options: { events?: EventPublisher; log?: JobLogger } = {},
+    options: { events?: EventPublisher; log?: JobLogger; audit?: Pick<AuditTrailService, 'recordBackground'> } = {},
   ) {
     this.jobs = dependencies.jobs;
     this.queue = dependencies.queue;
@@ -60,6 +62,7 @@ export class JobService {
     this.datasets = dependencies.datasets;
     this.events = options.events ?? NO_EVENTS;
     this.log = options.log ?? null;
+    this.audit = options.audit ?? null;
   }
 
   /**
@@ -161,8 +164,17 @@ export class JobService {
       await this.jobs.completeWithActivation(job.id, 'activated');
       return;
     }
-    const decision = decideActivation(model.metrics, active?.metrics ?? null);
-    if (decision.activate) await this.models.activate(model.id, job.createdBy);
+    const decision = decideActivation(model.metrics, active?.metrics ?? null, await this.models.fairnessGate(model.id));
+    if (decision.activate) {
+      await this.models.activate(model.id, job.createdBy);
+      // Only schedules set a policy: the activation is the scheduler's (its job names the schedule).
+      await this.audit?.recordBackground({
+        action: 'model.activate',
+        params: { id: model.id },
+        target: { type: 'model', id: model.id },
+        details: { jobId: job.id, activationPolicy: job.activationPolicy, note: decision.note },
+      });
+    }
     await this.jobs.completeWithActivation(job.id, decision.note);
   }
 

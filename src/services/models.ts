@@ -1,4 +1,5 @@
-import { NotFoundError, ValidationError } from '../domain/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import type { FairnessAudit } from '../domain/fairness.ts';
 import type { ActivationChange, ModelFilter, ModelRepository, Page, PersonaRepository } from '../domain/repositories.ts';
 import type { ModelArtifacts, ModelSummary } from '../domain/model.ts';
 import type { ModelAlias, ModelEvent } from '../domain/model-history.ts';
@@ -9,6 +10,13 @@ import { matchPersonas } from './persona-continuity.ts';
 import type { PersonaMatching } from './persona-continuity.ts';
 import type { ModelRegistry } from './registry.ts';
 import type { MergeRequest, TrainingProgress, TrainingRequest, TrainingRunOptions, TrainingRunner } from './training.ts';
+
+export type GovernanceMode = 'standard' | 'strict';
+
+/** The reason given to activate a version whose fairness audit does not pass (strict mode). */
+export interface FairnessOverride {
+  reason: string;
+}
 
 export interface ModelDetail extends ModelSummary {
   personas: Persona[];
@@ -30,13 +38,23 @@ export class ModelService {
   private readonly training: TrainingRunner;
   /** Receives model.trained and model.activated (webhooks); storing an event never fails the change. */
   private readonly events: EventPublisher;
+  /** strict: activation needs a passing fairness audit or an override with a reason. */
+  private readonly governanceMode: GovernanceMode;
 
-  constructor(models: ModelRepository, personas: PersonaRepository, registry: ModelRegistry, training: TrainingRunner, events: EventPublisher = NO_EVENTS) {
+  constructor(
+    models: ModelRepository,
+    personas: PersonaRepository,
+    registry: ModelRegistry,
+    training: TrainingRunner,
+    events: EventPublisher = NO_EVENTS,
+    options: { governanceMode?: GovernanceMode } = {},
+  ) {
     this.models = models;
     this.personas = personas;
     this.registry = registry;
     this.training = training;
     this.events = events;
+    this.governanceMode = options.governanceMode ?? 'standard';
   }
 
   /** @param options for a background job: its id (stored with the model) and how to stop the training */
@@ -83,8 +101,39 @@ export class ModelService {
     return { from, to, ...matchPersonas(from.personas, to.personas) };
   }
 
-  async activate(id: string, actor: string): Promise<ActivationChange> {
-    return this.activated(await this.registry.activate(id, actor), 'activation');
+  /**
+   * Makes the version active. In strict governance mode a version whose fairness audit is not `pass`
+   * (or that was not audited) is refused with a ConflictError naming the checks, unless `override`
+   * gives a reason; a reason given is recorded with the activation in the name's history.
+   */
+  async activate(id: string, actor: string, options: { override?: FairnessOverride | undefined } = {}): Promise<ActivationChange> {
+    const gate = await this.fairnessGate(id);
+    const reason = options.override?.reason ?? null;
+    if (!gate.allowed && reason === null) {
+      throw new ConflictError(`${gate.note}; to activate it anyway, send { "override": { "reason": "…" } } (recorded in the model's history)`);
+    }
+    return this.activated(await this.registry.activate(id, actor, reason), 'activation');
+  }
+
+  /**
+   * Whether strict governance lets the version be activated without an override: always in standard
+   * mode; in strict mode only with a passing fairness audit. The note says why, in words.
+   * @throws NotFoundError for an unknown version
+   */
+  async fairnessGate(id: string): Promise<{ allowed: boolean; note: string }> {
+    if (this.governanceMode === 'standard') return { allowed: true, note: 'standard governance: no audit required' };
+    const { model, audit } = await this.fairness(id);
+    const version = `${model.name} v${model.version}`;
+    if (!audit) return { allowed: false, note: `strict governance: ${version} was not audited for fairness (no protected attributes declared)` };
+    if (audit.verdict !== 'pass') return { allowed: false, note: `strict governance: the fairness audit of ${version} is "${audit.verdict}" — ${audit.reason}` };
+    return { allowed: true, note: `strict governance: the fairness audit of ${version} passes` };
+  }
+
+  /** The version and its stored fairness audit (null: not audited, no protected attribute was declared). */
+  async fairness(id: string): Promise<{ model: ModelSummary; audit: FairnessAudit | null }> {
+    const [model, stored] = await Promise.all([this.models.findById(id), this.models.findFairness(id)]);
+    if (!model || !stored) throw new NotFoundError(`model ${id} does not exist`);
+    return { model, audit: stored.audit };
   }
 
   /**

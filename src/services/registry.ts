@@ -67,8 +67,8 @@ export class ModelRegistry {
   }
 
   /** Activates a version in the database, then swaps it in (other replicas follow through their feed). */
-  async activate(id: string, actor: string): Promise<ActivationChange> {
-    return this.swapIn(await this.models.activate(id, actor));
+  async activate(id: string, actor: string, reason: string | null = null): Promise<ActivationChange> {
+    return this.swapIn(await this.models.activate(id, actor, reason));
   }
 
   /** Returns `name` to its previously active version (see ModelRepository.rollback), then swaps it in. */

@@ -9,6 +9,7 @@ import { CronExpressionParser } from 'cron-parser';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import type { ScheduleRepository } from '../domain/repositories.ts';
 import type { ActivationPolicy, Schedule } from '../domain/schedules.ts';
+import type { AuditTrailService } from './audit-trail.ts';
 import type { JobService } from './jobs.ts';
 import type { TrainingRequest } from './training.ts';
 
@@ -31,13 +32,19 @@ export class ScheduleService {
   private readonly jobs: JobService;
   private readonly now: () => number;
   private readonly log: { warn(fields: Record<string, unknown>, message: string): void } | null;
+  private readonly audit: Pick<AuditTrailService, 'recordBackground'> | null;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(schedules: ScheduleRepository, jobs: JobService, options: { now?: () => number; log?: { warn(fields: Record<string, unknown>, message: string): void } } = {}) {
+  constructor(
+    schedules: ScheduleRepository,
+    jobs: JobService,
+    options: { now?: () => number; log?: { warn(fields: Record<string, unknown>, message: string): void }; audit?: Pick<AuditTrailService, 'recordBackground'> } = {},
+  ) {
     this.schedules = schedules;
     this.jobs = jobs;
     this.now = options.now ?? Date.now;
     this.log = options.log ?? null;
+    this.audit = options.audit ?? null;
   }
 
   /** Creates or replaces the schedule of a model name. @throws ValidationError for an invalid cron expression */
@@ -91,6 +98,12 @@ export class ScheduleService {
         const { job } = await this.jobs.submit(request, `schedule ${schedule.modelName}`, { activationPolicy: schedule.activationPolicy });
         await this.schedules.recordRun(schedule.modelName, now, job.id);
         submitted.push(job.id);
+        await this.audit?.recordBackground({
+          action: 'model.train',
+          body: request,
+          target: { type: 'model', id: schedule.modelName },
+          details: { jobId: job.id, schedule: schedule.modelName, activationPolicy: schedule.activationPolicy },
+        });
       } catch (error) {
         this.log?.warn({ err: error, model: schedule.modelName }, 'scheduled training could not be submitted');
         await this.schedules.recordRun(schedule.modelName, now, null);

@@ -25,6 +25,10 @@ import { calibrateConfidence, measurePersonaSpread } from './calibration.ts';
 import { compileScoring } from './compiled-model.ts';
 import { measureDriftBaseline } from './drift.ts';
 import { rankProductsByLift } from './recommendations.ts';
+import { auditFairness } from './fairness.ts';
+import { DEFAULT_FAIRNESS_THRESHOLDS, LIKELY_PROTECTED_NAME } from '../domain/fairness.ts';
+import type { FairnessThresholds, ProtectedOverride } from '../domain/fairness.ts';
+import { highCostStrategyIds } from '../domain/strategies.ts';
 import { chooseAlgorithm, computeSegmentation, fitKMeansInThread } from './segmentation.ts';
 import type { KMeansFitter, Segmentation, SegmentationProgress, WarmStart } from './segmentation.ts';
 
@@ -43,7 +47,19 @@ export interface TrainingRequest {
   covarianceType?: 'diag' | 'full' | undefined;
   gamma?: number | undefined;
   stabilityResamples?: number | undefined;
+  /** Protected columns besides the dataset's: kept out of the features (unless overridden) and audited. */
+  protectedAttributes?: string[] | undefined;
+  /** Override letting protected columns be features; `by` is the API key that asked (set by the route). */
+  includeProtected?: { columns: string[]; reason: string; by?: string | null | undefined } | undefined;
 }
+
+/** Fairness audit settings: verdict thresholds and product external ids treated as high-cost. */
+export interface FairnessOptions {
+  thresholds: FairnessThresholds;
+  highCostProducts: readonly string[];
+}
+
+export const DEFAULT_FAIRNESS_OPTIONS: FairnessOptions = { thresholds: DEFAULT_FAIRNESS_THRESHOLDS, highCostProducts: [] };
 
 /** Merge two or more personas of a model into one, as a new version of it. */
 export interface MergeRequest {
@@ -87,18 +103,20 @@ export class TrainingService {
   private readonly allocateMatrix: MatrixAllocator | undefined;
   private readonly namingRules: NamingRules;
   private readonly llmNaming: LlmNamingOptions | null;
+  private readonly fairness: FairnessOptions;
 
   /**
    * @param options.kmeans k-means fitter (default: the engine's, in this thread; the service passes a parallel one)
    * @param options.allocateMatrix memory for the encoded customers (the service passes shared memory for the parallel fitter)
    * @param options.namingRules naming vocabulary and strategy library (default: the shipped ones)
    * @param options.llmNaming an OpenAI-compatible endpoint that names personas (default: none, deterministic names)
+   * @param options.fairness thresholds of the fairness audit and high-cost product ids (default: the documented defaults, none)
    */
   constructor(
     datasets: DatasetRepository,
     models: ModelRepository,
     personas: PersonaRepository,
-    options: { clock?: TrainingClock; kmeans?: KMeansFitter; allocateMatrix?: MatrixAllocator; namingRules?: NamingRules; llmNaming?: LlmNamingOptions | null } = {},
+    options: { clock?: TrainingClock; kmeans?: KMeansFitter; allocateMatrix?: MatrixAllocator; namingRules?: NamingRules; llmNaming?: LlmNamingOptions | null; fairness?: FairnessOptions } = {},
   ) {
     this.datasets = datasets;
     this.models = models;
@@ -108,6 +126,7 @@ export class TrainingService {
     this.allocateMatrix = options.allocateMatrix;
     this.namingRules = options.namingRules ?? DEFAULT_NAMING_RULES;
     this.llmNaming = options.llmNaming ?? null;
+    this.fairness = options.fairness ?? DEFAULT_FAIRNESS_OPTIONS;
   }
 
   async train(request: TrainingRequest, onProgress: (progress: TrainingProgress) => void = () => {}, options: Pick<TrainingRunOptions, 'jobId'> = {}): Promise<ModelSummary> {
@@ -120,7 +139,8 @@ export class TrainingService {
       ]);
     }
     const exclude = request.exclude ?? [];
-    const featureRequests = resolveFeatureRequests(dataset.columns, request.features, exclude);
+    const governance = resolveProtected(dataset, request);
+    const featureRequests = resolveFeatureRequests(dataset.columns, request.features, request.features === undefined ? [...exclude, ...governance.kept] : exclude);
     if (featureRequests.length === 0) {
       throw new UnprocessableDataError(`dataset ${dataset.name} has no usable column`, [
         { location: 'body', pointer: '/datasetId', code: 'no_usable_columns', message: dataset.columns.map((c) => `${c.name}: ${c.reason ?? c.kind}`).join('; ') },
@@ -140,11 +160,17 @@ export class TrainingService {
       gamma: request.gamma ?? null,
       stabilityResamples: request.stabilityResamples ?? DEFAULT_STABILITY_RESAMPLES,
       mergedFrom: null,
+      protectedAttributes: governance.protectedAttributes,
+      includeProtected: governance.override,
     };
     const ks = parameters.k !== null ? [parameters.k] : range(parameters.kRange![0], parameters.kRange![1]);
     checkEnoughCustomers(dataset.counts.customers, ks, parameters.k !== null ? '/k' : '/kRange');
 
-    const customers = await this.datasets.loadCustomerTable(dataset.id, [...columnRequests(dataset.columns, featureRequests), ...valueColumnRequests(dataset, featureRequests)], dataset.counts.customers);
+    const customers = await this.datasets.loadCustomerTable(
+      dataset.id,
+      [...columnRequests(dataset.columns, featureRequests), ...valueColumnRequests(dataset, featureRequests), ...protectedColumnRequests(dataset, parameters.protectedAttributes, featureRequests)],
+      dataset.counts.customers,
+    );
     checkNumericColumns(customers, featureRequests);
     onProgress({ phase: 'encoding' });
     const featureSchema = fitFeatureSchema(dataset.columns, customers, featureRequests, {
@@ -174,6 +200,7 @@ export class TrainingService {
     );
     parameters.algorithm = segmentation.algorithm;
     if (segmentation.algorithm === 'gmm' && parameters.covarianceType === null) parameters.covarianceType = 'diag';
+    segmentation.metrics.warnings.push(...likelyProtectedWarnings(featureRequests, parameters.protectedAttributes));
     return this.complete({ name: request.name, dataset, parameters, featureSchema, customers, encoded, segmentation, started, jobId: options.jobId }, await this.activeVersion(request.name), onProgress);
   }
 
@@ -200,7 +227,11 @@ export class TrainingService {
     const featureRequests = source.featureSchema.features.map((feature) => ({ name: feature.name, kind: feature.kind }));
     const customers = await this.datasets.loadCustomerTable(
       dataset.id,
-      [...columnRequests(dataset.columns, featureRequests), ...valueColumnRequests(dataset, featureRequests)],
+      [
+        ...columnRequests(dataset.columns, featureRequests),
+        ...valueColumnRequests(dataset, featureRequests),
+        ...protectedColumnRequests(dataset, source.parameters.protectedAttributes, featureRequests),
+      ],
       dataset.counts.customers,
     );
     onProgress({ phase: 'encoding' });
@@ -264,6 +295,23 @@ export class TrainingService {
     const { personas, continuity } = await this.inherit(previous, built);
     const purchases = await this.datasets.loadPurchases(dataset.id);
     const recommendations = rankProductsByLift(customers.customerIds, labels, k, purchases);
+    const fairness =
+      parameters.protectedAttributes.length === 0
+        ? null
+        : auditFairness({
+            table: customers,
+            protectedAttributes: parameters.protectedAttributes,
+            features: featureSchema.features,
+            encoded: encoded.dense,
+            labels,
+            personas,
+            recommendations,
+            highCostProducts: await this.datasets.findHighCostProducts(dataset.id, this.fairness.highCostProducts),
+            highCostStrategies: highCostStrategyIds(this.namingRules.strategies),
+            thresholds: this.fairness.thresholds,
+            seed: parameters.seed,
+            now: new Date(),
+          });
     onProgress({ phase: 'saving' });
     const model: NewModel = {
       name: fitted.name,
@@ -283,6 +331,7 @@ export class TrainingService {
       datasetId: dataset.id,
       personas: personas.map((persona) => ({ ...persona, recommendations: recommendations[persona.index]! })),
       ...(fitted.jobId === undefined ? {} : { jobId: fitted.jobId }),
+      fairness,
     };
     return this.models.create(model);
   }
@@ -413,4 +462,56 @@ function checkEnoughCustomers(customers: number, ks: readonly number[], pointer:
       { location: 'body', pointer, code: 'too_many_personas', message: `k must be below the number of customers (${customers})` },
     ]);
   }
+}
+
+/**
+ * The protected attributes of a training (the dataset's and the request's) and the override that lets
+ * some be features: every name must be a column (400), an overridden column must be protected (400),
+ * and a protected column named in `features` without the override is refused (422, pointer into
+ * /features). `kept`: the protected columns that stay out of the default features.
+ */
+function resolveProtected(dataset: DatasetSummary, request: TrainingRequest): { protectedAttributes: string[]; override: ProtectedOverride | null; kept: string[] } {
+  const columns = new Set(dataset.columns.map((column) => column.name));
+  const issues: FieldIssue[] = [];
+  (request.protectedAttributes ?? []).forEach((name, index) => {
+    if (!columns.has(name)) issues.push({ location: 'body', pointer: `/protectedAttributes/${index}`, code: 'unknown_column', message: `the dataset has no column "${name}"` });
+  });
+  const protectedAttributes = [...new Set([...dataset.protectedAttributes, ...(request.protectedAttributes ?? [])])].filter((name) => columns.has(name));
+  const included = request.includeProtected?.columns ?? [];
+  included.forEach((name, index) => {
+    if (!protectedAttributes.includes(name)) {
+      issues.push({ location: 'body', pointer: `/includeProtected/columns/${index}`, code: 'not_protected', message: `"${name}" is not a protected attribute of this training` });
+    }
+  });
+  if (issues.length > 0) throw new ValidationError('some protected attributes are not columns of the dataset', issues);
+  const kept = protectedAttributes.filter((name) => !included.includes(name));
+  const refused: FieldIssue[] = [];
+  (request.features ?? []).forEach((entry, index) => {
+    const name = typeof entry === 'string' ? entry : entry.name;
+    if (kept.includes(name)) {
+      refused.push({
+        location: 'body',
+        pointer: `/features/${index}`,
+        code: 'protected_attribute',
+        message: `"${name}" is a protected attribute: it is audited, not clustered on; to use it anyway send includeProtected: { columns: ["${name}"], reason: "…" } (recorded with the model)`,
+      });
+    }
+  });
+  if (refused.length > 0) throw new UnprocessableDataError('the requested features include protected attributes without an override', refused);
+  const override = request.includeProtected ? { columns: [...new Set(included)], reason: request.includeProtected.reason, by: request.includeProtected.by ?? null } : null;
+  return { protectedAttributes, override, kept };
+}
+
+/** Protected columns not already loaded as features, read as numbers when profiled numeric and as categories otherwise. */
+function protectedColumnRequests(dataset: DatasetSummary, protectedAttributes: readonly string[], features: readonly { name: string }[]) {
+  const loaded = new Set([...features.map((feature) => feature.name), ...valueColumnRequests(dataset, features).map((request) => request.name)]);
+  const kinds = new Map(dataset.columns.map((column) => [column.name, column.kind]));
+  return protectedAttributes.filter((name) => !loaded.has(name)).map((name) => ({ name, kind: kinds.get(name) === 'numeric' ? ('numeric' as const) : ('categorical' as const) }));
+}
+
+/** A warning per feature whose name suggests a protected attribute that was not declared (never excluded on the name alone). */
+function likelyProtectedWarnings(features: readonly { name: string }[], protectedAttributes: readonly string[]): string[] {
+  return features
+    .filter((feature) => LIKELY_PROTECTED_NAME.test(feature.name.trim()) && !protectedAttributes.includes(feature.name))
+    .map((feature) => `feature "${feature.name}" looks like a protected attribute; declare it in protectedAttributes to keep it out of the features and audit the model for it`);
 }

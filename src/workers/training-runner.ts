@@ -12,7 +12,7 @@ import type { FieldIssue, ProblemType } from '../domain/errors.ts';
 import type { ModelSummary } from '../domain/model.ts';
 import type { LlmNamingOptions } from '../services/llm-naming.ts';
 import type { NamingRuleFiles } from '../services/persona-builder.ts';
-import type { MergeRequest, TrainingProgress, TrainingRequest, TrainingRunner, TrainingRunOptions } from '../services/training.ts';
+import type { FairnessOptions, MergeRequest, TrainingProgress, TrainingRequest, TrainingRunner, TrainingRunOptions } from '../services/training.ts';
 
 export interface TrainingWorkerData {
   databaseUrl: string;
@@ -25,6 +25,8 @@ export interface TrainingWorkerData {
   /** The operator's naming and strategy files, loaded by each worker. */
   namingRuleFiles: NamingRuleFiles;
   llmNaming: LlmNamingOptions | null;
+  /** Fairness audit thresholds and high-cost product ids (FAIRNESS_… settings). */
+  fairness: FairnessOptions;
 }
 
 /** Messages from a worker. */

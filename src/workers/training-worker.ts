@@ -15,7 +15,7 @@ import { TrainingService } from '../services/training.ts';
 import type { TrainingProgress } from '../services/training.ts';
 import type { TrainingWorkerCommand, TrainingWorkerData, TrainingWorkerMessage } from './training-runner.ts';
 
-const { databaseUrl, poolSize, threads, nice, namingRuleFiles, llmNaming } = workerData as TrainingWorkerData;
+const { databaseUrl, poolSize, threads, nice, namingRuleFiles, llmNaming, fairness } = workerData as TrainingWorkerData;
 // Training yields the CPU to the event loop that serves requests (see compute/priority.ts).
 lowerThreadPriority(nice);
 const database = createPrismaClient({ url: databaseUrl, poolSize });
@@ -28,6 +28,7 @@ const training = new TrainingService(createDatasetRepository(database, databaseU
   allocateMatrix: threads > 1 ? (length) => createSharedMatrix(length, 1).data : undefined,
   namingRules: loadNamingRules(namingRuleFiles),
   llmNaming,
+  fairness,
 });
 const port = parentPort!;
 const send = (message: TrainingWorkerMessage) => port.postMessage(message);

@@ -63,6 +63,14 @@ describe('engine public surface', () => {
         'expectedEntropy',
         'STANDARD_NORMAL_NODES',
         'STANDARD_NORMAL_WEIGHTS',
+        'contingencyTable',
+        'chiSquareIndependence',
+        'mutualInformation',
+        'balancedAccuracy',
+        'fourFifthsRatio',
+        'regularizedGammaQ',
+        'stratifiedFolds',
+        'crossValidateProxyClassifier',
       ].sort(),
     );
   });

@@ -27,4 +27,11 @@ describe('decideActivation (the when-not-worse policy)', () => {
     expect(decideActivation(split, metrics({}))).toEqual({ activate: false, note: 'kept as a candidate: not every persona carries over (new "Young Savers")' });
     expect(decideActivation(metrics({ continuity: null }), metrics({})).activate).toBe(false);
   });
+
+  it('keeps any version as a candidate when strict governance refuses it (a failing or missing fairness audit), whatever its quality', () => {
+    const refused = { allowed: false, note: 'strict governance: the fairness audit of nightly v2 is "fail" — composition fail: …' };
+    expect(decideActivation(metrics({ silhouette: 0.9 }), metrics({}), refused)).toEqual({ activate: false, note: `kept as a candidate: ${refused.note}` });
+    expect(decideActivation(metrics({}), null, refused).activate).toBe(false);
+    expect(decideActivation(metrics({}), null, { allowed: true, note: 'strict governance: the fairness audit of nightly v1 passes' }).activate).toBe(true);
+  });
 });

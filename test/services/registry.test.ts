@@ -25,6 +25,8 @@ function storedModel(id: string, name: string, version: number, activatedAt: Dat
       gamma: null,
       stabilityResamples: 0,
     mergedFrom: null,
+      protectedAttributes: [],
+      includeProtected: null,
     },
     metrics: {} as StoredModel['metrics'],
     datasetId: null,

@@ -3,8 +3,9 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors.ts';
 import { commonProblems, IdParams, pageOf, PageQuery, Problem } from '../../schemas/common.ts';
-import { Dataset, DatasetFromTransactions, DatasetUploadBody, DatasetUploadQuery, InteractionsBody, ProductsBody, TransactionLines, TransactionsQuery } from '../../schemas/datasets.ts';
+import { DataQualityReport, Dataset, DatasetFromTransactions, DatasetProfileQuery, DatasetUploadBody, DatasetUploaded, DatasetUploadQuery, InteractionsBody, ProductsBody, TransactionLines, TransactionsQuery } from '../../schemas/datasets.ts';
 import type { TextTable } from '../../services/datasets.ts';
+import { auditTarget, noteAudit } from './audit-note.ts';
 import { toDatasetDto } from './mappers.ts';
 
 const CSV_TEXT = z.string().describe('CSV with a header row; `,`, `;` or tab separated (detected)');
@@ -36,7 +37,7 @@ export const datasetRoutes: FastifyPluginAsyncZod<{ uploadLimitBytes: number }> 
   app.post(
     '/datasets',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', audit: 'dataset.upload' },
       bodyLimit: uploadLimitBytes,
       schema: {
         tags: ['datasets'],
@@ -45,7 +46,7 @@ export const datasetRoutes: FastifyPluginAsyncZod<{ uploadLimitBytes: number }> 
         security: [{ apiKey: [] }],
         querystring: DatasetUploadQuery,
         body: bodyByMediaType(DatasetUploadBody) as never,
-        response: { 201: Dataset, ...uploadProblems },
+        response: { 201: DatasetUploaded, ...uploadProblems },
       },
     },
     async (request, reply) => {
@@ -63,20 +64,51 @@ export const datasetRoutes: FastifyPluginAsyncZod<{ uploadLimitBytes: number }> 
               valueKind: body.valueKind ?? query.valueKind,
               tenureColumn: body.tenureColumn ?? query.tenureColumn,
               tenureUnit: body.tenureUnit ?? query.tenureUnit,
+              duplicateIds: query.duplicateIds,
+              missingValues: query.missingValues,
+              protectedAttributes: body.protectedAttributes ?? query.protectedAttributes,
               rows: body.customers,
               products: body.products,
               interactions: body.interactions,
               pointers: { customers: '/customers', products: '/products', interactions: '/interactions' },
             });
-      request.log.info({ datasetId: dataset.id, ...dataset.counts }, 'dataset uploaded');
-      return reply.code(201).header('location', `/v1/datasets/${dataset.id}`).send(toDatasetDto(dataset));
+      request.log.info({ datasetId: dataset.id, ...dataset.counts, droppedDuplicateIds: dataset.quality.rows.duplicateIdRows }, 'dataset uploaded');
+      auditTarget(request, dataset.id);
+      noteAudit(request, dataset.counts);
+      return reply.code(201).header('location', `/v1/datasets/${dataset.id}`).send({ ...toDatasetDto(dataset), quality: dataset.quality });
+    },
+  );
+
+  app.post(
+    '/datasets/profile',
+    {
+      config: { scope: 'admin' },
+      bodyLimit: uploadLimitBytes,
+      schema: {
+        tags: ['datasets'],
+        summary: 'Data-quality report of an upload, without storing it (dry run)',
+        description:
+          'Takes the same bodies as POST /v1/datasets and answers the report that upload would store. Repeated external ids are counted instead of rejected (as with duplicateIds=keep-first); products and interactions are ignored. Nothing is stored, so nothing is audited.',
+        security: [{ apiKey: [] }],
+        querystring: DatasetProfileQuery,
+        body: bodyByMediaType(DatasetUploadBody) as never,
+        response: { 200: DataQualityReport, ...uploadProblems },
+      },
+    },
+    async (request) => {
+      const query = request.query;
+      const text = textTableOf(request);
+      const body = request.body as z.infer<typeof DatasetUploadBody>;
+      if (text) return app.services.datasets.profileUpload({ source: text, options: query });
+      if (Array.isArray(body)) return app.services.datasets.profileUpload({ ...query, rows: body });
+      return app.services.datasets.profileUpload({ idColumn: body.idColumn === undefined ? query.idColumn : body.idColumn, missingValues: query.missingValues, rows: body.customers, pointers: { customers: '/customers', products: '/products', interactions: '/interactions' } });
     },
   );
 
   app.post(
     '/datasets/from-transactions',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', audit: 'dataset.import_transactions' },
       bodyLimit: uploadLimitBytes,
       schema: {
         tags: ['datasets'],
@@ -107,6 +139,8 @@ export const datasetRoutes: FastifyPluginAsyncZod<{ uploadLimitBytes: number }> 
         },
       });
       request.log.info({ datasetId: dataset.id, ...dataset.counts, kept: dataset.transactions.kept }, 'dataset created from transactions');
+      auditTarget(request, dataset.id);
+      noteAudit(request, dataset.counts);
       return reply.code(201).header('location', `/v1/datasets/${dataset.id}`).send({ ...toDatasetDto(dataset), transactions: dataset.transactions });
     },
   );
@@ -114,7 +148,7 @@ export const datasetRoutes: FastifyPluginAsyncZod<{ uploadLimitBytes: number }> 
   app.post(
     '/datasets/:id/products',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', audit: 'dataset.add_products' },
       bodyLimit: uploadLimitBytes,
       schema: {
         tags: ['datasets'],
@@ -134,7 +168,7 @@ export const datasetRoutes: FastifyPluginAsyncZod<{ uploadLimitBytes: number }> 
   app.post(
     '/datasets/:id/interactions',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', audit: 'dataset.add_interactions' },
       bodyLimit: uploadLimitBytes,
       schema: {
         tags: ['datasets'],
@@ -184,5 +218,22 @@ export const datasetRoutes: FastifyPluginAsyncZod<{ uploadLimitBytes: number }> 
       },
     },
     async (request) => toDatasetDto(await app.services.datasets.get(request.params.id)),
+  );
+
+  app.get(
+    '/datasets/:id/profile',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['datasets'],
+        summary: 'Data-quality report of a dataset',
+        description:
+          'Per column: inferred type, missing share, distinct and top values, range, quantiles, outlier share, flags (missing, mostly-missing, empty, constant, id-like, mixed-types, too-many-categories, sentinel) and a verdict (usable, usable-with-imputation, excluded) with its reason; for the dataset, duplicated ids and rows. Computed at upload; for datasets uploaded before reports existed, computed on the first request and stored (its verdicts are then advisory: training keeps the column types stored at upload).',
+        security: [{ apiKey: [] }],
+        params: IdParams,
+        response: { 200: DataQualityReport, ...commonProblems, 404: Problem },
+      },
+    },
+    async (request) => app.services.datasets.quality(request.params.id),
   );
 };

@@ -44,7 +44,7 @@ export const jobRoutes: FastifyPluginAsyncZod = async (app) => {
   app.delete(
     '/jobs/:id',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', audit: 'job.cancel' },
       schema: {
         tags: ['models'],
         summary: 'Cancel a background training',

@@ -1,13 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ApiKey, CreatedKey, CreateKeyRequest } from '../../schemas/keys.ts';
 import { commonProblems, IdParams, pageOf, PageQuery, Problem } from '../../schemas/common.ts';
+import { auditTarget, noteAudit } from './audit-note.ts';
 import { toApiKeyDto } from './mappers.ts';
 
 export const keyRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/keys',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', audit: 'key.create' },
       schema: {
         tags: ['keys'],
         summary: 'Create an API key',
@@ -20,6 +21,8 @@ export const keyRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const { record, key } = await app.services.apiKeys.create(request.body.name, request.body.scopes);
       request.log.info({ keyId: record.id, scopes: record.scopes }, 'api key created');
+      auditTarget(request, record.id);
+      noteAudit(request, { name: record.name, scopes: record.scopes });
       return reply.code(201).send({ ...toApiKeyDto(record), key });
     },
   );
@@ -46,7 +49,7 @@ export const keyRoutes: FastifyPluginAsyncZod = async (app) => {
   app.delete(
     '/keys/:id',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', audit: 'key.revoke' },
       schema: {
         tags: ['keys'],
         summary: 'Revoke an API key',
@@ -58,6 +61,7 @@ export const keyRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const record = await app.services.apiKeys.revoke(request.params.id);
       request.log.info({ keyId: record.id }, 'api key revoked');
+      noteAudit(request, { name: record.name });
       return toApiKeyDto(record);
     },
   );

@@ -6,11 +6,12 @@ import { commonProblems, pageOf, Problem } from '../../schemas/common.ts';
 import { AliasParams, HistoryQuery, ModelAlias, ModelEvent, ModelNameParams, SetAliasRequest, SetAliasResult } from '../../schemas/model-history.ts';
 import { ActivationResult } from '../../schemas/models.ts';
 import { actorOf } from './actor.ts';
+import { noteAudit } from './audit-note.ts';
 import { toModelDto } from './mappers.ts';
 
 function toEventDto(event: ModelEventRecord) {
-  const { kind, from, to, alias, actor, at } = event;
-  return { kind, from, to, alias, actor, at: at.toISOString() };
+  const { kind, from, to, alias, actor, reason, at } = event;
+  return { kind, from, to, alias, actor, reason, at: at.toISOString() };
 }
 
 function toAliasDto(alias: ModelAliasRecord) {
@@ -21,7 +22,7 @@ export const modelHistoryRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/models/:name/rollback',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', audit: 'model.rollback' },
       schema: {
         tags: ['models'],
         summary: 'Return a model name to its previously active version',
@@ -35,6 +36,7 @@ export const modelHistoryRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const { activated, previous } = await app.services.models.rollback(request.params.name, actorOf(request));
       request.log.info({ modelId: activated.id, model: activated.name, version: activated.version, previousVersion: previous?.version ?? null }, 'model rolled back');
+      noteAudit(request, { modelId: activated.id, version: activated.version, previousVersion: previous?.version ?? null });
       return { activated: toModelDto(activated), previous: previous ? toModelDto(previous) : null };
     },
   );
@@ -78,7 +80,7 @@ export const modelHistoryRoutes: FastifyPluginAsyncZod = async (app) => {
   app.put(
     '/models/:name/aliases/:alias',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', audit: 'model.alias_set' },
       schema: {
         tags: ['models'],
         summary: 'Point an alias at a version',
@@ -94,6 +96,7 @@ export const modelHistoryRoutes: FastifyPluginAsyncZod = async (app) => {
       const { name, alias } = request.params;
       const { alias: saved, previous } = await app.services.models.setAlias(name, alias, request.body.modelId !== undefined ? { modelId: request.body.modelId } : { version: request.body.version! }, actorOf(request));
       request.log.info({ model: name, alias, modelId: saved.modelId, version: saved.version, previousVersion: previous?.version ?? null }, 'model alias set');
+      noteAudit(request, { alias, modelId: saved.modelId, version: saved.version, previousVersion: previous?.version ?? null });
       return { ...toAliasDto(saved), previous: previous ? { id: previous.modelId, version: previous.version } : null };
     },
   );
@@ -101,7 +104,7 @@ export const modelHistoryRoutes: FastifyPluginAsyncZod = async (app) => {
   app.delete(
     '/models/:name/aliases/:alias',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', audit: 'model.alias_remove' },
       schema: {
         tags: ['models'],
         summary: 'Remove an alias',
@@ -114,6 +117,7 @@ export const modelHistoryRoutes: FastifyPluginAsyncZod = async (app) => {
       const { name, alias } = request.params;
       const removed = await app.services.models.removeAlias(name, alias, actorOf(request));
       request.log.info({ model: name, alias, modelId: removed.modelId }, 'model alias removed');
+      noteAudit(request, { alias, modelId: removed.modelId });
       return reply.code(204).send(null);
     },
   );

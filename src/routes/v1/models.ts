@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { commonProblems, IdParams, pageOf, Problem } from '../../schemas/common.ts';
-import { ActivationResult, CompareParams, MergePersonasRequest, Model, ModelComparison, ModelDetail, ModelListQuery, TrainModelRequest } from '../../schemas/models.ts';
+import { ActivateModelRequest, ActivationResult, CompareParams, FairnessReport, MergePersonasRequest, Model, ModelComparison, ModelDetail, ModelListQuery, TrainModelRequest } from '../../schemas/models.ts';
 import type { ModelDetail as ModelDetailResult } from '../../services/models.ts';
 import { actorOf } from './actor.ts';
+import { auditTarget, noteAudit } from './audit-note.ts';
 import { toModelDto, toPersonaSummaryDto } from './mappers.ts';
 import { Job, TrainQuery } from '../../schemas/jobs.ts';
 import { toJobDto } from './jobs.ts';
@@ -16,7 +17,7 @@ export const modelRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/models',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', audit: 'model.train' },
       schema: {
         tags: ['models'],
         summary: 'Train a new model version (a background job, or at once with ?wait=true)',
@@ -29,13 +30,20 @@ export const modelRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
+      auditTarget(request, request.body.name);
+      // An override of the protected attributes is stored with the model beside who asked for it.
+      const { includeProtected } = request.body;
+      const training = includeProtected ? { ...request.body, includeProtected: { ...includeProtected, by: actorOf(request) } } : request.body;
+      if (includeProtected) noteAudit(request, { includeProtected: includeProtected.columns, reason: includeProtected.reason });
       if (!request.query.wait) {
-        const view = await app.services.jobs.submit(request.body, actorOf(request));
+        const view = await app.services.jobs.submit(training, actorOf(request));
         request.log.info({ jobId: view.job.id, model: request.body.name }, 'training job queued');
+        noteAudit(request, { jobId: view.job.id });
         return reply.code(202).header('location', `/v1/jobs/${view.job.id}`).send(toJobDto(view));
       }
-      const model = await app.services.models.train(request.body, (progress) => request.log.debug({ progress }, 'training progress'));
+      const model = await app.services.models.train(training, (progress) => request.log.debug({ progress }, 'training progress'));
       request.log.info({ modelId: model.id, model: model.name, version: model.version, k: model.metrics.k, trainingMs: model.metrics.trainingMs }, 'model trained');
+      noteAudit(request, { modelId: model.id, version: model.version });
       return reply.code(201).header('location', `/v1/models/${model.id}`).send(toModelDetailDto(model));
     },
   );
@@ -94,10 +102,47 @@ export const modelRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
+  app.get(
+    '/models/:id/fairness',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['models'],
+        summary: 'Fairness audit of a model version',
+        description:
+          'Computed at training for the protected attributes declared on the dataset or in the training request. composition: per persona the share of each group beside its population share, with a chi-square test of independence and Cramér’s V (the verdict uses the bias-corrected V); steering: selection rate of each group into high-cost personas (a high-cost strategy or a high-cost product among the top five) and the four-fifths ratio; proxies: cross-validated balanced accuracy of predicting the attribute from the model’s features against the majority baseline, and per feature Cramér’s V and mutual information, naming the features that act as proxies. Each check has a verdict (pass, review, fail) and a reason; thresholds come from the FAIRNESS_… settings. A version trained without protected attributes answers 200 with status `not_audited`.',
+        security: [{ apiKey: [] }],
+        params: IdParams,
+        response: { 200: FairnessReport, ...commonProblems, 404: Problem },
+      },
+    },
+    async (request) => {
+      const { model, audit } = await app.services.models.fairness(request.params.id);
+      const ref = { id: model.id, name: model.name, version: model.version };
+      const includeProtected = model.parameters.includeProtected;
+      if (!audit) {
+        return {
+          model: ref,
+          status: 'not_audited' as const,
+          verdict: null,
+          reason: 'not audited: no protected attributes declared (declare them at upload with protectedAttributes, or in the training request)',
+          thresholds: null,
+          protectedAttributes: [],
+          highCostPersonas: [],
+          checks: null,
+          includeProtected,
+          computedAt: null,
+        };
+      }
+      const { verdict, reason, thresholds, protectedAttributes, highCostPersonas, checks, computedAt } = audit;
+      return { model: ref, status: 'audited' as const, verdict, reason, thresholds, protectedAttributes, highCostPersonas, checks, includeProtected, computedAt };
+    },
+  );
+
   app.post(
     '/models/:id/merge',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', audit: 'model.merge' },
       schema: {
         tags: ['models'],
         summary: 'Merge personas of a version into one, as a new version',
@@ -114,6 +159,7 @@ export const modelRoutes: FastifyPluginAsyncZod = async (app) => {
         request.log.debug({ progress }, 'merge progress'),
       );
       request.log.info({ modelId: model.id, model: model.name, version: model.version, k: model.metrics.k, mergedFrom: request.params.id }, 'personas merged');
+      noteAudit(request, { modelId: model.id, version: model.version, personas: request.body.personas });
       return reply.code(201).header('location', `/v1/models/${model.id}`).send(toModelDetailDto(model));
     },
   );
@@ -121,20 +167,24 @@ export const modelRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/models/:id/activate',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', audit: 'model.activate' },
       schema: {
         tags: ['models'],
         summary: 'Make this version the active one of its name',
         description:
-          'Atomically: this version becomes active, the previously active version of the same name inactive (kept for rollback). Serving switches at once, on every replica within a second. Recorded in the name’s history with the API key’s name.',
+          'Atomically: this version becomes active, the previously active version of the same name inactive (kept for rollback). Serving switches at once, on every replica within a second. Recorded in the name’s history with the API key’s name. In strict governance mode (GOVERNANCE_MODE=strict) a version whose fairness audit is not `pass`, or that was not audited, is refused (409) unless the body gives `override.reason`, recorded in the history with the caller.',
         security: [{ apiKey: [] }],
         params: IdParams,
-        response: { 200: ActivationResult, ...commonProblems, 404: Problem },
+        body: ActivateModelRequest,
+        response: { 200: ActivationResult, ...commonProblems, 404: Problem, 409: Problem },
       },
     },
     async (request) => {
-      const { activated, previous } = await app.services.models.activate(request.params.id, actorOf(request));
+      const override = request.body?.override;
+      if (override) noteAudit(request, { fairnessOverride: override.reason });
+      const { activated, previous } = await app.services.models.activate(request.params.id, actorOf(request), { override });
       request.log.info({ modelId: activated.id, model: activated.name, version: activated.version, previousVersion: previous?.version ?? null }, 'model activated');
+      noteAudit(request, { name: activated.name, version: activated.version, previousVersion: previous?.version ?? null });
       return { activated: toModelDto(activated), previous: previous ? toModelDto(previous) : null };
     },
   );
@@ -142,7 +192,7 @@ export const modelRoutes: FastifyPluginAsyncZod = async (app) => {
   app.delete(
     '/models/:id',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', audit: 'model.delete' },
       schema: {
         tags: ['models'],
         summary: 'Delete a model version (not the active one)',

@@ -3,6 +3,7 @@ import { commonProblems, IdParams, pageOf, Problem } from '../../schemas/common.
 import { Persona, PersonaList, PersonaListQuery, PersonaPatch, Recommendation, RecommendationQuery } from '../../schemas/personas.ts';
 import { toPersonaDto } from './mappers.ts';
 import { actorOf } from './actor.ts';
+import { noteAudit } from './audit-note.ts';
 
 export const personaRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -41,7 +42,7 @@ export const personaRoutes: FastifyPluginAsyncZod = async (app) => {
   app.patch(
     '/personas/:id',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', audit: 'persona.update' },
       schema: {
         tags: ['personas'],
         summary: 'Edit a persona: rename it, rewrite its description or strategies',
@@ -56,6 +57,7 @@ export const personaRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const persona = await app.services.personas.edit(request.params.id, request.body, actorOf(request));
       request.log.info({ personaId: persona.id, fields: Object.keys(request.body) }, 'persona edited');
+      noteAudit(request, { fields: Object.keys(request.body) });
       return toPersonaDto(persona);
     },
   );

@@ -6,6 +6,7 @@ import { fieldIssuesFromZod, ValidationError } from '../../domain/errors.ts';
 import { TrainModelRequest } from '../../schemas/models.ts';
 import { Schedule, ScheduleParams, ScheduleRequest } from '../../schemas/schedules.ts';
 import { actorOf } from './actor.ts';
+import { auditTarget } from './audit-note.ts';
 
 const PLACEHOLDER_DATASET = '00000000-0000-4000-8000-000000000000';
 
@@ -22,7 +23,7 @@ export const scheduleRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/schedules',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', audit: 'schedule.save' },
       schema: {
         tags: ['models'],
         summary: 'Retrain a model on a schedule (creates or replaces its schedule)',
@@ -40,6 +41,7 @@ export const scheduleRoutes: FastifyPluginAsyncZod = async (app) => {
       if (!checked.success) throw new ValidationError('the training options are not valid', fieldIssuesFromZod(checked.error.issues, 'body', ['training']));
       const { name: _name, datasetId: _datasetId, ...options } = checked.data;
       const schedule = await app.services.schedules.save({ ...rest, training: options }, actorOf(request));
+      auditTarget(request, schedule.modelName);
       return reply.code(201).send(toScheduleDto(schedule));
     },
   );
@@ -65,7 +67,7 @@ export const scheduleRoutes: FastifyPluginAsyncZod = async (app) => {
   app.delete(
     '/schedules/:modelName',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', audit: 'schedule.delete' },
       schema: { tags: ['models'], summary: "Stop a model name's schedule", security: [{ apiKey: [] }], params: ScheduleParams, response: { 204: z.null(), ...commonProblems, 404: Problem } },
     },
     async (request, reply) => {

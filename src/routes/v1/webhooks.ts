@@ -4,6 +4,7 @@ import type { WebhookDelivery as Delivery, WebhookSubscription as Subscription }
 import { commonProblems, pageOf, PageQuery, Problem } from '../../schemas/common.ts';
 import { CreatedWebhook, CreateWebhookRequest, DeliveryParams, DeliveryQuery, WebhookDelivery, WebhookIdParams, WebhookSubscription } from '../../schemas/webhooks.ts';
 import { actorOf } from './actor.ts';
+import { auditTarget, noteAudit } from './audit-note.ts';
 
 /** Never the secret: it is returned once, by POST /v1/webhooks. */
 function toSubscriptionDto(subscription: Subscription) {
@@ -36,7 +37,7 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/webhooks',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', audit: 'webhook.create' },
       schema: {
         tags: ['webhooks'],
         summary: 'Subscribe a URL to events',
@@ -51,6 +52,8 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
       const created = await app.services.webhooks.subscribe({ url, eventTypes, secret, description, createdBy: actorOf(request) });
       // The id and types only: the URL may carry a token of the receiver's, and the secret is never logged.
       request.log.info({ webhookId: created.subscription.id, eventTypes: created.subscription.eventTypes }, 'webhook subscription created');
+      auditTarget(request, created.subscription.id);
+      noteAudit(request, { eventTypes: created.subscription.eventTypes });
       return reply.code(201).send({ ...toSubscriptionDto(created.subscription), secret: created.secret });
     },
   );
@@ -92,7 +95,7 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
   app.delete(
     '/webhooks/:id',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', audit: 'webhook.delete' },
       schema: {
         tags: ['webhooks'],
         summary: 'Delete a webhook subscription with its deliveries (pending ones are not sent)',
@@ -131,7 +134,7 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/webhooks/:id/deliveries/:deliveryId/redeliver',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', audit: 'webhook.redeliver' },
       schema: {
         tags: ['webhooks'],
         summary: 'Send a delivery again',
@@ -144,6 +147,7 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const delivery = await app.services.webhooks.redeliver(request.params.id, request.params.deliveryId);
       request.log.info({ webhookId: request.params.id, deliveryId: delivery.id }, 'webhook delivery requeued');
+      noteAudit(request, { deliveryId: String(delivery.id) });
       return reply.code(202).send(toDeliveryDto(delivery));
     },
   );

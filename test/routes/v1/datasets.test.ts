@@ -113,7 +113,7 @@ describe('/v1/datasets', () => {
       const response = await upload({ customers: [{ id: 'a', x: 1 }, { id: 'b', x: 2 }, { id: 'a', x: 3 }] });
       expect(response.statusCode).toBe(400);
       expect(response.json().errors).toEqual([
-        { location: 'body', pointer: '/customers/2/id', code: 'duplicate_id', message: 'id "a" repeats record 0' },
+        { location: 'body', pointer: '/customers/2/id', code: 'duplicate_id', message: 'id "a" repeats record 0 (upload with duplicateIds=keep-first to keep the first)' },
       ]);
       expect(await datasetCount()).toBe(before);
     });
