@@ -7,11 +7,12 @@ WORKDIR /app
 ENV CHECKPOINT_DISABLE=1 PRISMA_HIDE_UPDATE_MESSAGE=1
 COPY package.json package-lock.json prisma.config.ts ./
 COPY prisma ./prisma
-COPY scripts/generate-prisma-client.ts ./scripts/
-# postinstall generates the Prisma client into src/db/generated
+COPY scripts/generate-prisma-client.ts scripts/build-web.ts ./scripts/
+# postinstall generates the Prisma client into src/db/generated (the board is built below, with src/)
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# tsc into dist/src, and the persona board (src/web, bundled with esbuild) into dist/web
 RUN npm run build && npm prune --omit=dev
 
 FROM node:24-bookworm-slim AS runtime

@@ -60,6 +60,11 @@ export default tseslint.config(
     ['**/db/**', '**/services/**', '**/engine/**', '**/plugins/**', '**/routes/**'],
     'Schemas are zod shapes built on domain types only.',
   ),
+  restrict(
+    ['src/web/**/*.ts'],
+    ['node:*', 'fastify', 'fastify-*', '@fastify/*', '@prisma/*', 'pg', 'pino', '**/db/**', '**/services/**', '**/routes/**', '**/plugins/**', '**/schemas/**', '**/engine/**', '**/domain/**', '**/config.ts'],
+    'src/web is the persona board, bundled for browsers: it talks to the service through the /v1 API only.',
+  ),
   {
     files: ['src/**/*.ts'],
     ignores: ['src/config.ts'],

@@ -1,0 +1,112 @@
+/** Drift of recent assignments against training, and the fairness audit when the service has one. */
+import { ApiError, api } from '../api.ts';
+import type { Drift } from '../api-types.ts';
+import { shareShift } from '../charts.ts';
+import type { Context } from '../context.ts';
+import { emptyState, h, mount } from '../dom.ts';
+import { formatDate, formatInteger, formatNumber, humanize } from '../format.ts';
+
+/** PSI below 0.1 stable, from 0.1 watch, from 0.25 drifted; fewer than 100 assignments: insufficient data. */
+const verdictClass = (verdict: string) => ({ stable: 'ok', watch: 'warn', drifted: 'bad' })[verdict] ?? 'info';
+
+function driftPanel(drift: Drift): HTMLElement {
+  const chart = h('div', { class: 'chart', id: 'chart-drift', role: 'img', 'aria-label': 'Persona shares at training and in recent assignments' });
+  const panel = h(
+    'section',
+    { class: 'panel', id: 'drift-panel' },
+    h('h3', null, 'Drift'),
+    h('p', null, 'Overall: ', h('span', { class: `badge ${verdictClass(drift.verdict)}` }, drift.verdict), ` · ${formatInteger(drift.observations)} assignments from ${formatDate(drift.from)} to ${formatDate(drift.to)}`),
+    drift.observations === 0
+      ? emptyState('No assignments were logged in this window.', 'Drift compares /v1/assign traffic with the training data: it appears once the model serves customers.')
+      : [
+          drift.verdict === 'insufficient data' ? h('p', { class: 'muted' }, 'Fewer than 100 assignments so far: read the figures below as a first glimpse, not a verdict.') : null,
+          h(
+          'div',
+          { class: 'columns' },
+          h(
+            'table',
+            null,
+            h('caption', null, 'Population stability index per feature (from 0.1: watch, from 0.25: drifted)'),
+            h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Feature'), h('th', { scope: 'col' }, 'Given by'), h('th', { scope: 'col' }, 'PSI'), h('th', { scope: 'col' }, 'Verdict'))),
+            h(
+              'tbody',
+              null,
+              drift.features.map((feature) =>
+                h('tr', null, h('th', { scope: 'row' }, humanize(feature.feature)), h('td', { class: 'num' }, formatInteger(feature.observations)), h('td', { class: 'num' }, feature.psi === null ? '—' : formatNumber(feature.psi)), h('td', null, h('span', { class: `badge ${verdictClass(feature.verdict)}` }, feature.verdict))),
+              ),
+            ),
+          ),
+          chart,
+          ),
+        ],
+  );
+  return panel;
+}
+
+/** GET /v1/models/{id}/fairness: the audit computed at training for the declared protected attributes. */
+interface FairnessReport {
+  status: 'audited' | 'not_audited';
+  verdict: 'pass' | 'review' | 'fail' | null;
+  reason: string;
+  highCostPersonas?: Array<{ name: string; because: string[] }>;
+  checks: Record<string, { verdict: string; reason: string; attributes: Array<{ attribute: string; verdict: string; reason: string; proxies?: string[] }> }> | null;
+  computedAt: string | null;
+}
+
+const FAIRNESS_VERDICT_CLASS: Record<string, string> = { pass: 'ok', review: 'warn', fail: 'bad' };
+const CHECK_NAMES: Record<string, string> = { composition: 'Composition', steering: 'Steering to high-cost offers', proxies: 'Proxies' };
+
+function fairnessPanel(report: FairnessReport): HTMLElement {
+  const head = h('h3', null, 'Fairness');
+  if (report.status !== 'audited' || !report.checks) {
+    return h('section', { class: 'panel', id: 'fairness-panel' }, head, emptyState('This version has no fairness audit.', `${report.reason}.`));
+  }
+  return h(
+    'section',
+    { class: 'panel', id: 'fairness-panel' },
+    head,
+    h('p', null, 'Overall: ', h('span', { class: `badge ${FAIRNESS_VERDICT_CLASS[report.verdict ?? ''] ?? 'info'}` }, report.verdict ?? '—'), ` ${report.reason}`),
+    h(
+      'table',
+      null,
+      h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Check'), h('th', { scope: 'col' }, 'Verdict'), h('th', { scope: 'col' }, 'Why'))),
+      h(
+        'tbody',
+        null,
+        Object.entries(report.checks).map(([name, check]) =>
+          h(
+            'tr',
+            null,
+            h('th', { scope: 'row' }, CHECK_NAMES[name] ?? humanize(name)),
+            h('td', null, h('span', { class: `badge ${FAIRNESS_VERDICT_CLASS[check.verdict] ?? 'info'}` }, check.verdict)),
+            h('td', null, check.reason, check.attributes.length > 0 ? h('ul', null, check.attributes.map((attribute) => h('li', null, `${humanize(attribute.attribute)}: ${attribute.reason}`))) : null),
+          ),
+        ),
+      ),
+    ),
+    report.highCostPersonas && report.highCostPersonas.length > 0
+      ? h('p', { class: 'muted' }, 'High-cost personas: ', report.highCostPersonas.map((persona) => `${persona.name} (${persona.because.join(', ')})`).join('; '))
+      : null,
+    report.computedAt ? h('p', { class: 'muted' }, `Computed ${formatDate(report.computedAt)} at training.`) : null,
+  );
+}
+
+export async function renderHealth(context: Context): Promise<void> {
+  const model = context.model!;
+  const [drift, fairness] = await Promise.all([
+    api<Drift>(`/models/${model.id}/drift`),
+    // Not every deployment has the fairness audit: a 404 hides the panel.
+    api<FairnessReport>(`/models/${model.id}/fairness`).catch((error: unknown) => {
+      if (error instanceof ApiError && (error.status === 404 || error.status === 405)) return null;
+      throw error;
+    }),
+  ]);
+  mount(
+    context.view,
+    h('div', { class: 'view-head' }, h('h2', null, `Drift & fairness of ${model.name} v${model.version}`)),
+    driftPanel(drift),
+    fairness ? fairnessPanel(fairness) : null,
+  );
+  const chart = context.view.querySelector<HTMLElement>('#chart-drift');
+  if (chart) shareShift(chart, drift.personas.shares.map((share) => ({ name: share.persona.name, expected: share.expected, actual: share.actual })));
+}
