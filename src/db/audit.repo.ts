@@ -3,23 +3,8 @@ import type { AuditRepository } from '../domain/repositories.ts';
 import type { Database } from './client.ts';
 import type { Prisma } from './generated/client.ts';
 
-interface AuditRow {
-  id: bigint;
-  occurredAt: Date;
-  actor: string;
-  keyId: string | null;
-  requestId: string | null;
-  action: string;
-  method: string | null;
-  route: string | null;
-  targetType: string | null;
-  targetId: string | null;
-  status: number;
-  digest: string;
-  details: unknown;
-  previousHash: string | null;
-  hash: string;
-}
+/** A row as Prisma reads it: the domain entry with a bigint id, and untyped action and details. */
+type AuditRow = Omit<AuditEntry, 'id' | 'action' | 'details'> & { id: bigint; action: string; details: unknown };
 
 function toAuditEntry(row: AuditRow): AuditEntry {
   // Written only from the AuditAction list and an AuditDetails object.

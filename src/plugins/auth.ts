@@ -1,6 +1,6 @@
 /**
- * API-key authentication and scopes. Routes declare `config: { scope }`; routes without one are
- * public (health, metrics, docs). With AUTH_DISABLED every caller acts as an anonymous admin.
+ * API-key authentication and scopes. Routes declare `config: { scope }` (a key scope, or
+ * 'authenticated' for any valid key); routes without one are public (health, metrics, docs). With AUTH_DISABLED every caller acts as an anonymous admin.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -10,8 +10,8 @@ import { sendProblem } from './problems.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Scope an API key needs for this route; absent means public. */
-    scope?: ApiKeyScope;
+    /** Scope an API key needs for this route; 'authenticated' takes any valid key; absent means public. */
+    scope?: ApiKeyScope | 'authenticated';
   }
   interface FastifyRequest {
     /** The authenticated caller (also when its scope was insufficient and the route refused it). */
@@ -32,7 +32,7 @@ export const authPlugin = fp<{ isDisabled: boolean }>(
         reply.header('www-authenticate', `${CHALLENGE}, error="invalid_token"`);
         return sendProblem(reply, 'unauthorized', token ? 'the API key is unknown or revoked' : 'the Authorization header must have the form "Bearer <key>"');
       }
-      if (!hasScope(principal, scope)) {
+      if (scope !== 'authenticated' && !hasScope(principal, scope)) {
         // Known but not allowed: the audit trail records the refused attempt under the key's name.
         request.principal = principal;
         reply.header('www-authenticate', `${CHALLENGE}, error="insufficient_scope", scope="${scope}"`);

@@ -36,3 +36,11 @@ export const CreatedKey = ApiKey.extend({ key: z.string().describe('The key itse
     },
   ],
 });
+
+export const CurrentKey = z
+  .object({
+    id: z.uuid().nullable().describe('The key’s id (null when authentication is disabled)'),
+    name: z.string().describe('The key’s name, as the audit trail and model history record it'),
+    scopes: z.array(ApiKeyScope).describe('What the key may do: admin implies read and assign'),
+  })
+  .meta({ id: 'CurrentKey' });

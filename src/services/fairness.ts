@@ -84,7 +84,7 @@ export function auditFairness(input: FairnessInput): FairnessAudit {
   const failing = (['composition', 'steering', 'proxies'] as const).filter((name) => checks[name].verdict !== 'pass');
   return {
     verdict,
-    reason: verdict === 'pass' ? 'every check passes' : failing.map((name) => `${name} ${checks[name].verdict}: ${checks[name].reason}`).join(' | '),
+    reason: verdict === 'pass' ? 'every check passes' : failing.map((name) => `${name} ${checks[name].verdict} (${attributesAt(checks[name])})`).join('; '),
     thresholds,
     protectedAttributes: groupings.map((grouping) => {
       const counts = countGroups(grouping);
@@ -101,6 +101,11 @@ export function auditFairness(input: FairnessInput): FairnessAudit {
     checks: { ...checks },
     computedAt: input.now.toISOString(),
   };
+}
+
+/** The attributes that set a check's verdict, for the one-line overall reason (each check has the figures). */
+function attributesAt(check: { verdict: FairnessVerdict; attributes: Array<{ attribute: string; verdict: FairnessVerdict }> }): string {
+  return check.attributes.filter((result) => result.verdict === check.verdict).map((result) => result.attribute).join(', ');
 }
 
 function summarize<T extends { attribute: string; verdict: FairnessVerdict; reason: string }>(results: T[], passReason: string) {

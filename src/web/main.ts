@@ -57,9 +57,9 @@ function link(viewName: string, params: Record<string, string> = {}): string {
 async function loadModels(): Promise<void> {
   const page = await api<Page<ModelDto>>('/models?limit=500');
   models = [...page.items].sort((a, b) => a.name.localeCompare(b.name) || b.version - a.version);
-  // Only admins may list keys: the board shows its admin controls to them only.
-  isAdmin = await api('/keys').then(
-    () => true,
+  // The board shows its admin controls to admin keys only.
+  isAdmin = await api<{ scopes: string[] }>('/keys/current').then(
+    (key) => key.scopes.includes('admin'),
     () => false,
   );
 }

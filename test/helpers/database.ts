@@ -9,6 +9,17 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/** One statement on its own connection (for what the service never does: tampering, raw checks). */
+export async function queryDatabase(url: string, sql: string): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
 async function adminQuery(sql: string): Promise<void> {
   const admin = new pg.Client({ connectionString: inject('adminDatabaseUrl') });
   await admin.connect();

@@ -87,3 +87,15 @@ export async function trainSegmentModel(app: App, auth: { authorization: string 
   }
   return { datasetId, model };
 }
+
+/**
+ * Uploads a CSV to `uploadUrl` (/v1/datasets?… or /v1/datasets/from-transactions?…) and trains one
+ * version on it (?wait=true, no bootstrap unless `training` asks); returns the trained model's JSON.
+ */
+export async function trainOnCsv(app: App, auth: { authorization: string }, uploadUrl: string, csv: string, training: Record<string, unknown>): Promise<unknown> {
+  const upload = await app.inject({ method: 'POST', url: uploadUrl, headers: { ...auth, 'content-type': 'text/csv' }, payload: csv });
+  if (upload.statusCode !== 201) throw new Error(`upload to ${uploadUrl} failed (${upload.statusCode}): ${upload.body}`);
+  const trained = await app.inject({ method: 'POST', url: '/v1/models?wait=true', headers: auth, payload: { datasetId: upload.json().id, stabilityResamples: 0, ...training } });
+  if (trained.statusCode !== 201) throw new Error(`training failed (${trained.statusCode}): ${trained.body}`);
+  return trained.json();
+}

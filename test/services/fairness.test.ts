@@ -102,7 +102,7 @@ describe('auditFairness', () => {
       expect(steering!.ratio).toBeLessThan(0.2);
       expect(steering!.verdict).toBe('fail');
       expect(audit.verdict).toBe('fail');
-      expect(audit.reason).toMatch(/^composition fail: .* \| steering fail: .* \| proxies fail: /);
+      expect(audit.reason).toBe('composition fail (group); steering fail (group); proxies fail (group)');
     });
   });
 

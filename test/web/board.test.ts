@@ -54,7 +54,7 @@ describe.skipIf(!hasChromium)('persona board in Chromium', () => {
     const page = await target.newPage();
     page.on('pageerror', (error) => pageErrors.push(`page error: ${error.message}`));
     page.on('console', (message) => {
-      // The browser logs every 4xx answer (the 401 before the key, the 404 of an absent fairness audit): expected.
+      // The browser logs every 4xx answer (the 401 before the key, the 404 of a missing persona): expected.
       if (message.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())) pageErrors.push(`console: ${message.text()}`);
     });
     page.on('requestfailed', (request) => pageErrors.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`));
@@ -217,14 +217,27 @@ describe.skipIf(!hasChromium)('persona board in Chromium', () => {
     await page.close();
   }, 120_000);
 
-  it('shows the drift panel, and the fairness panel when the service has a fairness audit', async () => {
+  it('shows the drift panel, and the fairness audit: what to do when there is none, every check when there is', async () => {
     const page = await open(context, `/#/health?model=${v1.id}`);
     await expect.poll(() => page.locator('#drift-panel').count()).toBe(1);
-    const fairness = await t.app.inject({ method: 'GET', url: `/v1/models/${v1.id}/fairness`, headers: t.admin });
-    expect(await page.locator('#fairness-panel').count()).toBe(fairness.statusCode === 200 ? 1 : 0);
-    await shoot(page, 'health');
+    // The demo declares no protected attribute: the panel says so and how to get an audit.
+    await expect.poll(() => page.locator('#fairness-panel .empty').textContent()).toContain('protectedAttributes');
+
+    // A version trained on data with a protected column shows the audit's checks with the API's verdicts.
+    const customers = generateInsuranceBook({ customers: 600, seed: 5 }).customers;
+    const dataset = await api<{ id: string }>('/v1/datasets', { method: 'POST', body: { name: 'audited book', idColumn: 'customer_id', protectedAttributes: ['marital_status'], customers } });
+    const audited = await api<{ id: string }>('/v1/models?wait=true', { method: 'POST', body: { name: 'audited', datasetId: dataset.id, k: 3, stabilityResamples: 0 } });
+    const report = await api<{ verdict: string; checks: Record<string, { verdict: string }> }>(`/v1/models/${audited.id}/fairness`);
     await page.close();
-  });
+    const auditedPage = await open(context, `/#/health?model=${audited.id}`);
+    const rows = auditedPage.locator('#fairness-panel tbody > tr');
+    await expect.poll(() => rows.count()).toBe(Object.keys(report.checks).length);
+    const shown = await rows.evaluateAll((elements) => elements.map((row) => row.querySelector('td .badge')?.textContent));
+    expect(shown).toEqual(Object.values(report.checks).map((check) => check.verdict));
+    expect(await auditedPage.locator('#fairness-panel').textContent()).toContain(`Overall: ${report.verdict}`);
+    await shoot(auditedPage, 'health');
+    await auditedPage.close();
+  }, 60_000);
 
   it('says what went wrong and what to do when a persona does not exist', async () => {
     const page = await open(context, `/#/persona/00000000-0000-4000-8000-000000000000?model=${v1.id}`);

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ApiKey, CreatedKey, CreateKeyRequest } from '../../schemas/keys.ts';
+import { ApiKey, CreatedKey, CreateKeyRequest, CurrentKey } from '../../schemas/keys.ts';
 import { commonProblems, IdParams, pageOf, PageQuery, Problem } from '../../schemas/common.ts';
 import { auditTarget, noteAudit } from './audit-note.ts';
 import { toApiKeyDto } from './mappers.ts';
@@ -43,6 +43,24 @@ export const keyRoutes: FastifyPluginAsyncZod = async (app) => {
       const { limit, offset } = request.query;
       const page = await app.services.apiKeys.list({ limit, offset });
       return { items: page.items.map(toApiKeyDto), total: page.total, limit, offset };
+    },
+  );
+
+  app.get(
+    '/keys/current',
+    {
+      config: { scope: 'authenticated' },
+      schema: {
+        tags: ['keys'],
+        summary: 'The calling API key: its name and scopes',
+        description: 'Any valid key may ask, so a client (the persona board) can show only what the key may do.',
+        security: [{ apiKey: [] }],
+        response: { 200: CurrentKey, ...commonProblems },
+      },
+    },
+    async (request) => {
+      const { keyId, name, scopes } = request.principal!;
+      return { id: keyId, name, scopes: [...scopes] };
     },
   );
 

@@ -1,5 +1,5 @@
-/** Drift of recent assignments against training, and the fairness audit when the service has one. */
-import { ApiError, api } from '../api.ts';
+/** Drift of recent assignments against training, and the fairness audit computed at training. */
+import { api } from '../api.ts';
 import type { Drift } from '../api-types.ts';
 import { shareShift } from '../charts.ts';
 import type { Context } from '../context.ts';
@@ -59,7 +59,15 @@ const CHECK_NAMES: Record<string, string> = { composition: 'Composition', steeri
 function fairnessPanel(report: FairnessReport): HTMLElement {
   const head = h('h3', null, 'Fairness');
   if (report.status !== 'audited' || !report.checks) {
-    return h('section', { class: 'panel', id: 'fairness-panel' }, head, emptyState('This version has no fairness audit.', `${report.reason}.`));
+    return h(
+      'section',
+      { class: 'panel', id: 'fairness-panel' },
+      head,
+      emptyState(
+        'This version has no fairness audit.',
+        `${report.reason}. Declare the protected columns (gender, age, marital status, region…) with protectedAttributes when uploading the dataset or training, then train a new version.`,
+      ),
+    );
   }
   return h(
     'section',
@@ -79,7 +87,8 @@ function fairnessPanel(report: FairnessReport): HTMLElement {
             null,
             h('th', { scope: 'row' }, CHECK_NAMES[name] ?? humanize(name)),
             h('td', null, h('span', { class: `badge ${FAIRNESS_VERDICT_CLASS[check.verdict] ?? 'info'}` }, check.verdict)),
-            h('td', null, check.reason, check.attributes.length > 0 ? h('ul', null, check.attributes.map((attribute) => h('li', null, `${humanize(attribute.attribute)}: ${attribute.reason}`))) : null),
+            // Per attribute when there are any (the check's own reason repeats the worst of them).
+            h('td', null, check.attributes.length > 0 ? h('ul', null, check.attributes.map((attribute) => h('li', null, `${humanize(attribute.attribute)}: ${attribute.verdict} — ${attribute.reason}`))) : check.reason),
           ),
         ),
       ),
@@ -95,17 +104,13 @@ export async function renderHealth(context: Context): Promise<void> {
   const model = context.model!;
   const [drift, fairness] = await Promise.all([
     api<Drift>(`/models/${model.id}/drift`),
-    // Not every deployment has the fairness audit: a 404 hides the panel.
-    api<FairnessReport>(`/models/${model.id}/fairness`).catch((error: unknown) => {
-      if (error instanceof ApiError && (error.status === 404 || error.status === 405)) return null;
-      throw error;
-    }),
+    api<FairnessReport>(`/models/${model.id}/fairness`),
   ]);
   mount(
     context.view,
     h('div', { class: 'view-head' }, h('h2', null, `Drift & fairness of ${model.name} v${model.version}`)),
     driftPanel(drift),
-    fairness ? fairnessPanel(fairness) : null,
+    fairnessPanel(fairness),
   );
   const chart = context.view.querySelector<HTMLElement>('#chart-drift');
   if (chart) shareShift(chart, drift.personas.shares.map((share) => ({ name: share.persona.name, expected: share.expected, actual: share.actual })));

@@ -4,12 +4,12 @@
  * and GET /v1/audit/verify recomputes its hash chain. Neither the trail nor the logs hold customer
  * attributes.
  */
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEntry, AuditVerification } from '../../../src/schemas/audit.ts';
 import { pageOf } from '../../../src/schemas/common.ts';
 import { buildTestApp } from '../../helpers/app.ts';
 import type { TestApp } from '../../helpers/app.ts';
+import { queryDatabase } from '../../helpers/database.ts';
 import { segmentUpload } from '../../helpers/factories.ts';
 
 const AuditPage = pageOf(AuditEntry);
@@ -19,15 +19,7 @@ const SENTINEL = 'SENTINEL-a3d9f1';
 describe('/v1/audit', () => {
   let t: TestApp;
   let adminKeyId: string;
-  const sql = async (text: string) => {
-    const client = new pg.Client({ connectionString: t.database.url });
-    await client.connect();
-    try {
-      return await client.query(text);
-    } finally {
-      await client.end();
-    }
-  };
+  const sql = (text: string) => queryDatabase(t.database.url, text);
   const audit = async (query = '', headers = t.admin) => {
     const response = await t.app.inject({ method: 'GET', url: `/v1/audit${query}`, headers });
     expect(response.statusCode, response.body).toBe(200);
@@ -215,15 +207,7 @@ describe('/v1/audit', () => {
 
 describe('GET /v1/audit/verify', () => {
   let t: TestApp;
-  const sql = async (text: string) => {
-    const client = new pg.Client({ connectionString: t.database.url });
-    await client.connect();
-    try {
-      return await client.query(text);
-    } finally {
-      await client.end();
-    }
-  };
+  const sql = (text: string) => queryDatabase(t.database.url, text);
   const verify = async () => AuditVerification.parse((await t.app.inject({ method: 'GET', url: '/v1/audit/verify', headers: t.admin })).json());
   /** Changes the trail behind the trigger's back, as only a superuser could. */
   const tamper = (statement: string) =>

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FairnessReport, ModelDetail } from '../../../src/schemas/models.ts';
 import { buildTestApp } from '../../helpers/app.ts';
 import type { TestApp } from '../../helpers/app.ts';
+import { trainOnCsv } from '../../helpers/factories.ts';
 import { readShared } from '../../helpers/shared-data.ts';
 
 const FEATURES = ['tenure', 'MonthlyCharges', 'TotalCharges', 'Contract', 'InternetService', 'PaymentMethod'];
@@ -20,21 +21,11 @@ describe('fairness audit of Telco Customer Churn', () => {
 
   beforeAll(async () => {
     t = await buildTestApp();
-    const upload = await t.app.inject({
-      method: 'POST',
-      url: '/v1/datasets?name=telco&protectedAttributes=gender,SeniorCitizen,Partner,Dependents',
-      headers: { ...t.admin, 'content-type': 'text/csv' },
-      payload: readShared('data/telco_customers/WA_Fn-UseC_-Telco-Customer-Churn.csv'),
-    });
-    expect(upload.statusCode, upload.body).toBe(201);
-    const trained = await t.app.inject({
-      method: 'POST',
-      url: '/v1/models?wait=true',
-      headers: t.admin,
-      payload: { name: 'telco', datasetId: upload.json().id, features: FEATURES, k: 4, seed: 0, stabilityResamples: 0 },
-    });
-    expect(trained.statusCode, trained.body).toBe(201);
-    model = ModelDetail.parse(trained.json());
+    model = ModelDetail.parse(
+      await trainOnCsv(t.app, t.admin, '/v1/datasets?name=telco&protectedAttributes=gender,SeniorCitizen,Partner,Dependents', readShared('data/telco_customers/WA_Fn-UseC_-Telco-Customer-Churn.csv'), {
+        name: 'telco', features: FEATURES, k: 4, seed: 0,
+      }),
+    );
     const response = await t.app.inject({ method: 'GET', url: `/v1/models/${model.id}/fairness`, headers: t.admin });
     expect(response.statusCode).toBe(200);
     report = FairnessReport.parse(response.json());

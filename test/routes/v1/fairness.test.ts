@@ -111,7 +111,8 @@ describe('fairness audit', () => {
       expect(report.checks!.steering.attributes[0]!.ratio).toBeLessThan(0.3);
       expect(report.checks!.steering.verdict).toBe('fail');
       expect(report.verdict).toBe('fail');
-      expect(report.reason).toMatch(/^composition fail: group: personas are associated with group/);
+      expect(report.reason).toMatch(/^composition fail \(group\)/);
+      expect(report.checks!.composition.reason).toMatch(/^group: personas are associated with group/);
       expect(report.thresholds).toEqual({ compositionReviewV: 0.1, compositionFailV: 0.3, fourFifthsReview: 0.9, fourFifthsFail: 0.8, proxyReviewLift: 0.1, proxyFailLift: 0.2, proxyFeatureV: 0.2, minGroupSize: 30 });
     });
 
@@ -171,6 +172,9 @@ describe('fairness audit', () => {
       expect(report.protectedAttributes[0]).toMatchObject({ name: 'group', isFeature: true });
       // The features now carry the group itself.
       expect(report.checks!.proxies.attributes[0]!.classifier.lift).toBeGreaterThan(0.4);
+      // The override is an admin action of its own in the audit trail, with the caller and the reason.
+      const trail = (await t.app.inject({ method: 'GET', url: '/v1/audit?action=model.train', headers: t.admin })).json();
+      expect(trail.items[0]).toMatchObject({ actor: 'test admin', target: { type: 'model', id: 'overridden' }, details: { includeProtected: ['group'], reason } });
     });
 
     it('refuses an override of a column that is not protected (400)', async () => {
@@ -216,7 +220,7 @@ describe('strict governance mode', () => {
 
     const refused = await activate();
     expect(refused.statusCode).toBe(409);
-    expect(refused.json().detail).toMatch(/^strict governance: the fairness audit of strict v1 is "fail" — composition fail: .*send \{ "override": \{ "reason": "…" \} \}/);
+    expect(refused.json().detail).toMatch(/^strict governance: the fairness audit of strict v1 is "fail" — composition fail \(group\).*send \{ "override": \{ "reason": "…" \} \}/);
     expect((await t.app.inject({ method: 'GET', url: `/v1/models/${model.id}`, headers: t.admin })).json().status).toBe('candidate');
 
     const reason = 'region-based personas reviewed with compliance, ticket GOV-12';
@@ -225,6 +229,9 @@ describe('strict governance mode', () => {
     expect(allowed.json().activated.status).toBe('active');
     const history = (await t.app.inject({ method: 'GET', url: '/v1/models/strict/history', headers: t.admin })).json();
     expect(history.items[0]).toMatchObject({ kind: 'activated', actor: 'test admin', reason, to: { id: model.id, version: 1 } });
+    const trail = (await t.app.inject({ method: 'GET', url: '/v1/audit?action=model.activate', headers: t.admin })).json();
+    expect(trail.items).toHaveLength(1);
+    expect(trail.items[0]).toMatchObject({ actor: 'test admin', status: 200, target: { type: 'model', id: model.id }, details: { fairnessOverride: reason } });
   }, 60_000);
 
   it('refuses a version that was not audited (no protected attributes declared)', async () => {

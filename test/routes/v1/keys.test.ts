@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiKey, CreatedKey } from '../../../src/schemas/keys.ts';
+import { ApiKey, CreatedKey, CurrentKey } from '../../../src/schemas/keys.ts';
 import { buildTestApp } from '../../helpers/app.ts';
 import type { TestApp } from '../../helpers/app.ts';
 
@@ -64,5 +64,35 @@ describe('/v1/keys', () => {
   it('answers 404 when revoking an unknown key', async () => {
     const response = await t.app.inject({ method: 'DELETE', url: '/v1/keys/00000000-0000-4000-8000-000000000000', headers: t.admin });
     expect(response.statusCode).toBe(404);
+  });
+
+  describe('GET /v1/keys/current', () => {
+    it('tells any valid key its own name and scopes, and nothing about other keys', async () => {
+      const assignOnly = await t.keyWith('assign');
+      const response = await t.app.inject({ method: 'GET', url: '/v1/keys/current', headers: assignOnly });
+      expect(response.statusCode).toBe(200);
+      const current = CurrentKey.parse(response.json());
+      expect(current).toMatchObject({ name: 'test assign', scopes: ['assign'] });
+      expect(response.body).not.toMatch(/psk_|hash/);
+      // The same key may not list keys.
+      expect((await t.app.inject({ method: 'GET', url: '/v1/keys', headers: assignOnly })).statusCode).toBe(403);
+    });
+
+    it('needs a valid key (401 without one or with a revoked one)', async () => {
+      expect((await t.app.inject({ method: 'GET', url: '/v1/keys/current' })).statusCode).toBe(401);
+      const created = CreatedKey.parse((await t.app.inject({ method: 'POST', url: '/v1/keys', headers: t.admin, payload: { name: 'short-lived', scopes: ['read'] } })).json());
+      await t.app.inject({ method: 'DELETE', url: `/v1/keys/${created.id}`, headers: t.admin });
+      expect((await t.app.inject({ method: 'GET', url: '/v1/keys/current', headers: { authorization: `Bearer ${created.key}` } })).statusCode).toBe(401);
+    });
+
+    it('answers the anonymous admin when authentication is disabled', async () => {
+      const open = await buildTestApp({ config: { authDisabled: true } });
+      try {
+        const response = await open.app.inject({ method: 'GET', url: '/v1/keys/current' });
+        expect(response.json()).toEqual({ id: null, name: 'anonymous (auth disabled)', scopes: ['admin'] });
+      } finally {
+        await open.close();
+      }
+    });
   });
 });

@@ -8,6 +8,7 @@ import { ModelDetail } from '../../../src/schemas/models.ts';
 import { Persona } from '../../../src/schemas/personas.ts';
 import { buildTestApp } from '../../helpers/app.ts';
 import type { TestApp } from '../../helpers/app.ts';
+import { trainOnCsv } from '../../helpers/factories.ts';
 import { readShared } from '../../helpers/shared-data.ts';
 
 type PersonaDetail = ReturnType<typeof Persona.parse>;
@@ -35,11 +36,7 @@ describe('personas of real datasets', () => {
 
   /** Uploads a CSV, trains one model and returns its personas in full. */
   const trainOn = async (csv: string, query: string, training: Record<string, unknown>) => {
-    const upload = await t.app.inject({ method: 'POST', url: `/v1/datasets?${query}`, headers: { ...t.admin, 'content-type': 'text/csv' }, payload: csv });
-    expect(upload.statusCode, upload.body).toBe(201);
-    const trained = await t.app.inject({ method: 'POST', url: '/v1/models?wait=true', headers: t.admin, payload: { datasetId: upload.json().id, stabilityResamples: 0, ...training } });
-    expect(trained.statusCode, trained.body).toBe(201);
-    const model = ModelDetail.parse(trained.json());
+    const model = ModelDetail.parse(await trainOnCsv(t.app, t.admin, `/v1/datasets?${query}`, csv, training));
     const personas = await Promise.all(
       model.personas.map(async (summary) => Persona.parse((await t.app.inject({ method: 'GET', url: `/v1/personas/${summary.id}`, headers: t.admin })).json())),
     );
@@ -174,22 +171,11 @@ describe('personas of real datasets', () => {
     const named = (name: string) => personas.find((persona) => persona.name === name)!;
 
     beforeAll(async () => {
-      const upload = await t.app.inject({
-        method: 'POST',
-        url: '/v1/datasets/from-transactions?name=retail-rfm',
-        headers: { ...t.admin, 'content-type': 'text/csv' },
-        payload: readShared('data/online_retail_invoices/OnlineRetail_invoice_level.csv'),
+      const trained = await trainOnCsv(t.app, t.admin, '/v1/datasets/from-transactions?name=retail-rfm', readShared('data/online_retail_invoices/OnlineRetail_invoice_level.csv'), {
+        name: 'retail-rfm', features: ['recency_days', 'frequency', 'monetary'], preprocessing: { transform: 'log1p', clip: false }, k: 4, seed: 0, nInit: 10,
       });
-      expect(upload.statusCode, upload.body).toBe(201);
-      const trained = await t.app.inject({
-        method: 'POST',
-        url: '/v1/models?wait=true',
-        headers: t.admin,
-        payload: { name: 'retail-rfm', datasetId: upload.json().id, features: ['recency_days', 'frequency', 'monetary'], preprocessing: { transform: 'log1p', clip: false }, k: 4, seed: 0, nInit: 10, stabilityResamples: 0 },
-      });
-      expect(trained.statusCode, trained.body).toBe(201);
       personas = await Promise.all(
-        ModelDetail.parse(trained.json()).personas.map(async (summary) => Persona.parse((await t.app.inject({ method: 'GET', url: `/v1/personas/${summary.id}`, headers: t.admin })).json())),
+        ModelDetail.parse(trained).personas.map(async (summary) => Persona.parse((await t.app.inject({ method: 'GET', url: `/v1/personas/${summary.id}`, headers: t.admin })).json())),
       );
     }, 120_000);
 
