@@ -94,6 +94,22 @@ async function render(): Promise<void> {
     showKeyForm('This service needs an API key to show its personas.');
     return;
   }
+  // A link to a version trained since this page loaded its list: load the list again, once.
+  const wanted = params.get('model');
+  if (wanted && !models.some((candidate) => candidate.id === wanted)) {
+    try {
+      await loadModels();
+    } catch (error) {
+      showError(error);
+      return;
+    }
+    if (ticket !== rendering) return;
+    if (!models.some((candidate) => candidate.id === wanted)) {
+      renderChrome(name, null);
+      mount(view, emptyState('This link names a model version that does not exist (or was deleted).', 'Pick a version in the selector above.'));
+      return;
+    }
+  }
   const model = selectedModel(params);
   renderChrome(name, model);
   const entry = VIEWS.find((candidate) => candidate.name === name)?.render ?? HIDDEN_VIEWS[name];
