@@ -6,6 +6,7 @@
  *   kprototypes  200,000 × (8 numeric + 4 categorical), k = 8
  *   gmm          200,000 × 12, k = 8, diagonal covariance (vs scikit-learn when installed)
  *   silhouette   1,000,000 rows scored on a seeded sample of 5,000
+ *   data-quality 1,000,000 × 12: the upload's data-quality report vs type inference alone
  *   training     1,000,000 customers end to end through PostgreSQL: time and peak RSS
  *
  * Evaluations run only by name (`npm run bench -- recommendations`):
@@ -14,7 +15,7 @@
  */
 import { spawnSync } from 'node:child_process';
 
-const BENCHMARKS = ['kmeans', 'kprototypes', 'gmm', 'silhouette', 'training'] as const;
+const BENCHMARKS = ['kmeans', 'kprototypes', 'gmm', 'silhouette', 'data-quality', 'training'] as const;
 const EVALUATIONS = ['recommendations'] as const;
 const known: readonly string[] = [...BENCHMARKS, ...EVALUATIONS];
 const chosen = process.argv.slice(2).filter((name) => !name.startsWith('-'));
