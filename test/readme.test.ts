@@ -92,6 +92,15 @@ describe('README', () => {
     expect(output).toContain('is the active version; activate another version before deleting it');
   });
 
+  it('shows the data-quality verdicts, the fairness audit of the protected columns and the audit trail', () => {
+    const output = result.stdout;
+    expect(output).toMatch(/^Genre: usable$/m);
+    expect(output).toContain('["Annual Income (k$)","Spending Score (1-100)"]');
+    expect(output).toMatch(/^fairness: (pass|review|fail)$/m);
+    for (const check of ['composition', 'steering', 'proxies']) expect(output).toMatch(new RegExp(`^  ${check}: (pass|review|fail) — `, 'm'));
+    expect(output).toMatch(/^[^\t\n]+\tmodel\.train\tmall-audited$/m);
+  });
+
   it('documents every environment variable the service reads', async () => {
     const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
     for (const name of ENVIRONMENT_VARIABLES) expect(readme, name).toContain(`| \`${name}\` |`);
