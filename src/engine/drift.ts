@@ -19,25 +19,36 @@ import { EngineInputError } from './errors.ts';
 export const DEFAULT_PSI_EPSILON = 1e-4;
 
 /**
- * Distinct interior cut points at the deciles of the finite values (NaN skipped).
- * @returns at most 9 increasing cut points; none when fewer than two distinct values.
+ * Distinct interior cut points at the given quantiles (each in (0, 1), increasing) of the finite
+ * values (NaN skipped), by linear interpolation between order statistics (numpy's default). A cut at
+ * the minimum would leave the first bin empty and is dropped; repeated cuts are merged.
+ * @returns at most `quantiles.length` increasing cut points; none when fewer than two distinct values.
  */
-export function decileCutPoints(values: ArrayLike<number>): Float64Array {
+export function quantileCutPoints(values: ArrayLike<number>, quantiles: readonly number[]): Float64Array {
   const finite: number[] = [];
   for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]!)) finite.push(values[i]!);
   finite.sort((a, b) => a - b);
   const n = finite.length;
   if (n === 0) return new Float64Array(0);
   const cuts: number[] = [];
-  for (let q = 1; q <= 9; q++) {
-    const position = (q / 10) * (n - 1);
+  for (const q of quantiles) {
+    const position = q * (n - 1);
     const low = Math.floor(position);
     const high = Math.min(n - 1, low + 1);
     const value = finite[low]! + (position - low) * (finite[high]! - finite[low]!);
-    // A cut at the minimum would leave the first bin empty; repeated cuts are merged.
     if (value > finite[0]! && (cuts.length === 0 || value > cuts.at(-1)!)) cuts.push(value);
   }
   return Float64Array.from(cuts);
+}
+
+const DECILES = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+
+/**
+ * Distinct interior cut points at the deciles of the finite values (NaN skipped).
+ * @returns at most 9 increasing cut points; none when fewer than two distinct values.
+ */
+export function decileCutPoints(values: ArrayLike<number>): Float64Array {
+  return quantileCutPoints(values, DECILES);
 }
 
 /** The bin of `value` among `cuts.length + 1` bins: the number of cut points at or below it. */

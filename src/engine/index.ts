@@ -53,7 +53,7 @@ export {
 export type { CalibrationBin } from './confidence.ts';
 
 // Drift between training and serving: decile bins and the population stability index.
-export { decileCutPoints, binOf, populationStabilityIndex, DEFAULT_PSI_EPSILON } from './drift.ts';
+export { decileCutPoints, quantileCutPoints, binOf, populationStabilityIndex, DEFAULT_PSI_EPSILON } from './drift.ts';
 
 // Scores, agreement, stability, outliers and the 2-D map.
 export { computeSilhouette, computeCalinskiHarabasz, computeDaviesBouldin } from './selection.ts';

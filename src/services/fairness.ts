@@ -17,7 +17,8 @@
  *   proxyFeatureV.
  *
  * Numeric protected attributes (age, birth year) with more than 12 distinct values are grouped in
- * quartile bands of their values (linear-interpolation quartiles, tied cut points merged); with at
+ * quartile bands of their values (linear-interpolation quartiles, tied cut points merged; for whole
+ * numbers the cut points are rounded up and the bands labelled as inclusive ranges, "29–35"); with at
  * most 12 (a 0/1 flag) each value is a group. A categorical one with more than 20 values (a zip code)
  * keeps its 19 most frequent values as groups and pools the rest as "other". Customers without a value
  * are left out of the audit of that attribute.
@@ -27,7 +28,7 @@ import { worstVerdict } from '../domain/fairness.ts';
 import type { CompositionResult, FairnessAudit, FairnessThresholds, FairnessVerdict, HighCostProduct, ProxyResult, SteeringResult } from '../domain/fairness.ts';
 import type { FeatureSpec } from '../domain/model.ts';
 import type { NewRecommendation } from '../domain/persona.ts';
-import { binOf, chiSquareIndependence, contingencyTable, crossValidateProxyClassifier, decileCutPoints, fourFifthsRatio, mutualInformation } from '../engine/index.ts';
+import { binOf, chiSquareIndependence, contingencyTable, crossValidateProxyClassifier, decileCutPoints, fourFifthsRatio, mutualInformation, quantileCutPoints } from '../engine/index.ts';
 import type { DenseMatrix } from '../engine/index.ts';
 
 /** A numeric protected column with at most this many distinct values is read as categories. */
@@ -271,6 +272,8 @@ function countGroups(grouping: Grouping): number[] {
   return counts;
 }
 
+const QUARTILES = [0.25, 0.5, 0.75];
+
 /** The groups of a protected column: its categories, or quartile bands of a numeric column with many values. */
 function groupingOf(table: CustomerTable, name: string): Grouping {
   const column = table.columns.get(name);
@@ -294,16 +297,15 @@ function groupingOf(table: CustomerTable, name: string): Grouping {
     const index = new Map(distinct.map((value, g) => [value, g]));
     return { name, codes: Int32Array.from(column.values, (value) => index.get(value) ?? -1), groups: distinct.map(String), grouping: 'categories', missing };
   }
-  const cuts: number[] = [];
-  for (const q of [0.25, 0.5, 0.75]) {
-    const position = q * (present.length - 1);
-    const low = Math.floor(position);
-    const value = present[low]! + (position - low) * (present[Math.min(present.length - 1, low + 1)]! - present[low]!);
-    if (value > present[0]! && (cuts.length === 0 || value > cuts.at(-1)!)) cuts.push(value);
-  }
+  // Whole numbers (ages, birth years) get whole-number cut points and inclusive labels ("29–35").
+  const isWhole = present.every(Number.isInteger);
+  const quartiles = [...quantileCutPoints(present, QUARTILES)];
+  const cuts = isWhole ? [...new Set(quartiles.map(Math.ceil))] : quartiles;
   const cutArray = Float64Array.from(cuts);
   const format = (value: number) => String(Math.round(value * 100) / 100);
+  const wholeRange = (low: number, high: number) => (low === high ? String(low) : `${low}–${high}`);
   const groups = Array.from({ length: cuts.length + 1 }, (_, band) => {
+    if (isWhole) return wholeRange(band === 0 ? present[0]! : cuts[band - 1]!, band === cuts.length ? present.at(-1)! : cuts[band]! - 1);
     if (band === 0) return `< ${format(cuts[0]!)}`;
     if (band === cuts.length) return `≥ ${format(cuts[band - 1]!)}`;
     return `${format(cuts[band - 1]!)}–<${format(cuts[band]!)}`;

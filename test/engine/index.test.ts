@@ -51,6 +51,7 @@ describe('engine public surface', () => {
         'solveAssignment',
         'compareComponents',
         'decileCutPoints',
+        'quantileCutPoints',
         'binOf',
         'populationStabilityIndex',
         'DEFAULT_PSI_EPSILON',

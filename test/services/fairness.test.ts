@@ -165,7 +165,12 @@ describe('auditFairness', () => {
     const [age, senior] = audit.protectedAttributes;
     expect(age!.grouping).toBe('quartile-bands');
     expect(age!.groups).toHaveLength(4);
-    expect(age!.groups[0]!.group).toMatch(/^< \d+/);
+    // Whole-number ages: inclusive whole-number bands from the youngest to the oldest.
+    expect(age!.groups.map((group) => group.group)).toEqual([expect.stringMatching(/^18–\d+$/), expect.stringMatching(/^\d+–\d+$/), expect.stringMatching(/^\d+–\d+$/), expect.stringMatching(/^\d+–77$/)]);
+    const bands = age!.groups.map((group) => group.group.split('–').map(Number) as [number, number]);
+    for (let b = 1; b < bands.length; b++) expect(bands[b]![0]).toBe(bands[b - 1]![1] + 1);
+    // Each band holds exactly the customers whose age lies in it.
+    age!.groups.forEach((group, b) => expect(group.customers).toBe(rows.filter((row) => (row.age as number) >= bands[b]![0] && (row.age as number) <= bands[b]![1]).length));
     expect(age!.groups.reduce((sum, group) => sum + group.customers, 0)).toBe(400);
     expect(senior!.grouping).toBe('categories');
     expect(senior!.groups.map((group) => group.group)).toEqual(['0', '1']);
