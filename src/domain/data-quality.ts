@@ -23,7 +23,7 @@ export type DatasetFlag = z.infer<typeof DatasetFlag>;
 
 export const ColumnVerdict = z
   .enum(['usable', 'usable-with-imputation', 'excluded'])
-  .describe('usable: a feature as is; usable-with-imputation: a feature once missing (or sentinel) values are filled in, which training does with the median or mode; excluded: cannot be a feature (training refuses it)');
+  .describe('usable: a feature as is; usable-with-imputation: a feature once missing values are filled in, which training does with the median or mode (a sentinel code is filled in only when declared with missingValues at upload; otherwise it stays a number); excluded: cannot be a feature (training refuses it)');
 export type ColumnVerdict = z.infer<typeof ColumnVerdict>;
 
 const Share = z.number().min(0).max(1);

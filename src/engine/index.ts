@@ -61,7 +61,7 @@ export type { SilhouetteOptions, SilhouetteResult } from './selection.ts';
 export { adjustedRandIndex } from './agreement.ts';
 export { assessClusterStability } from './stability.ts';
 export type { ReclusterFunction, StabilityOptions, ClusterStability, StabilityResult } from './stability.ts';
-export { computeOutlierThresholds } from './outliers.ts';
+export { computeOutlierThresholds, sortedQuantile } from './outliers.ts';
 export type { OutlierThresholdOptions, OutlierThresholds, ClusterOutlierThreshold, DataQualityReason, DataQualityReasonCode } from './outliers.ts';
 export { fitPca, projectRows } from './pca.ts';
 export type { PcaResult } from './pca.ts';

@@ -8,9 +8,9 @@ import { isMissingValue } from './tabular.ts';
 /** More categories than this make one-hot encoding sparse and personas unreadable. */
 export const MAX_CATEGORIES = 50;
 /** Distinct values are counted up to this bound, so profiling stays linear in memory. */
-const DISTINCT_COUNT_CAP = 10_000;
+export const DISTINCT_COUNT_CAP = 10_000;
 /** A text column whose values are all distinct is an identifier only past this many rows. */
-const MIN_ROWS_FOR_IDENTIFIER = 20;
+export const MIN_ROWS_FOR_IDENTIFIER = 20;
 
 export function profileColumns(columns: readonly string[], rows: readonly CustomerAttributes[]): ColumnProfile[] {
   return columns.map((name) => profileColumn(name, rows));

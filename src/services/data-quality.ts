@@ -21,8 +21,8 @@
  */
 import type { ColumnFlag, ColumnQuality, ColumnVerdict, DataQualityReport, DatasetFlag } from '../domain/data-quality.ts';
 import type { ColumnProfile, CustomerAttributes } from '../domain/dataset.ts';
-import { createRandom } from '../engine/index.ts';
-import { MAX_CATEGORIES, profileColumns } from './columns.ts';
+import { binOf, createRandom, sortedQuantile } from '../engine/index.ts';
+import { DISTINCT_COUNT_CAP, MAX_CATEGORIES, MIN_ROWS_FOR_IDENTIFIER, profileColumns } from './columns.ts';
 import { isMissingValue } from './tabular.ts';
 
 /** A column with more missing values than this share is excluded: imputing most of it would invent the feature. */
@@ -31,19 +31,17 @@ export const MOSTLY_MISSING_SHARE = 0.5;
 export const QUANTILE_SAMPLE_SIZE = 200_000;
 /** Seed of the quantile sample, so a report is reproducible. */
 const SAMPLE_SEED = 0;
-/** Distinct values (and top-value counters) are kept up to this many per column, as in columns.ts. */
-const DISTINCT_COUNT_CAP = 10_000;
 const TOP_VALUES = 5;
 /** Tukey's inner fences (Tukey 1977, Exploratory Data Analysis). */
 const TUKEY_K = 1.5;
 /** A sentinel must stand this many interquartile ranges away from the other values. */
 const SENTINEL_GAP_IQRS = 3;
 const HIGH_CODES = new Set([99, 999, 9999, 99999, 999999]);
+/** A text value of a mixed column is quoted in its reason only when this many rows share it (a code, not a customer's own value). */
+const MIN_REPEATS_TO_QUOTE = 2;
 const LOW_CODES = new Set([-1, -9, -99, -999, -9999, -99999]);
 /** A numeric column whose values are all different whole numbers is an identifier when its name says so. */
 const ID_NAME = /(^|[^a-z])(id|no|nr|num|number|key|ref|index)$|[a-z]I[dD]$|^unnamed:?\s*0$|^(row|rownum|rowid|index)$/i;
-/** Below this many rows, all-distinct values prove nothing (as in columns.ts). */
-const MIN_ROWS_FOR_IDENTIFIER = 20;
 
 export interface QualityContext {
   /** Customer rows in the upload, before dropping repeated ids. */
@@ -115,6 +113,7 @@ function assessColumn(profile: ColumnProfile, rows: readonly CustomerAttributes[
   let texts = 0;
   let booleans = 0;
   let firstText: string | null = null;
+  let isDistinctCapped = false;
   // Keyed by the value itself: a Map tells 1 from "1" and true from "true" without building keys.
   const counters = new Map<string | number | boolean, Counter>();
   // One column's numbers at a time (16 MB at 2 million rows), allocated only for columns that have any.
@@ -129,18 +128,19 @@ function assessColumn(profile: ColumnProfile, rows: readonly CustomerAttributes[
       booleans++;
     } else {
       texts++;
-      firstText ??= String(value).slice(0, 40);
+      firstText ??= String(value);
     }
     const counter = counters.get(value!);
     if (counter) counter.count++;
     else if (counters.size < DISTINCT_COUNT_CAP) counters.set(value!, { value: value!, count: 1 });
+    else isDistinctCapped = true;
   }
   const present = numbers + texts + booleans;
   const missing = total - present;
   const isNumericOnly = numbers > 0 && texts === 0 && booleans === 0;
   const numbersOnly = isNumericOnly && values ? values.subarray(0, numbers) : null;
   const numeric = numbersOnly ? numericQuality(numbersOnly, total) : null;
-  const isIdLike = profile.kind === 'identifier' || (numbersOnly !== null && profile.kind === 'numeric' && isNumericIdentifier(name, numbersOnly, counters.size));
+  const isIdLike = profile.kind === 'identifier' || (numbersOnly !== null && profile.kind === 'numeric' && isNumericIdentifier(name, numbersOnly));
 
   const flags: ColumnFlag[] = [];
   const missingShare = total === 0 ? 0 : missing / total;
@@ -154,8 +154,12 @@ function assessColumn(profile: ColumnProfile, rows: readonly CustomerAttributes[
   else if (profile.kind === 'text') flags.push('too-many-categories');
   if (numeric && numeric.sentinels.length > 0) flags.push('sentinel');
 
-  const { verdict, reason } = verdictOf(profile, { flags, missing, total, numbers, texts: texts + booleans, firstText, numeric, isIdLike });
-  const topValues = [...counters.values()]
+  // A text code repeated in several rows ("unknown", "n/a") is named in the reason; a lone value may be a customer's own.
+  const textCode = firstText !== null && (counters.get(firstText)?.count ?? 0) >= MIN_REPEATS_TO_QUOTE ? firstText.slice(0, 40) : null;
+  const { verdict, reason } = verdictOf(profile, { flags, missing, total, numbers, texts: texts + booleans, textCode, numeric, isIdLike });
+  // Identifiers and free text have one customer per value: their values would be customers' own data.
+  const isPersonal = flags.includes('id-like') || flags.includes('too-many-categories');
+  const topValues = isPersonal ? [] : [...counters.values()]
     .sort((a, b) => b.count - a.count)
     .slice(0, TOP_VALUES)
     .map((counter) => ({ value: counter.value, count: counter.count, share: counter.count / total }));
@@ -164,7 +168,7 @@ function assessColumn(profile: ColumnProfile, rows: readonly CustomerAttributes[
     kind: isIdLike ? 'identifier' : profile.kind,
     missing: { count: missing, share: missingShare },
     distinct: counters.size,
-    isDistinctCapped: counters.size >= DISTINCT_COUNT_CAP,
+    isDistinctCapped,
     types: { numbers, texts, booleans },
     topValues,
     numeric,
@@ -174,9 +178,12 @@ function assessColumn(profile: ColumnProfile, rows: readonly CustomerAttributes[
   };
 }
 
-function isNumericIdentifier(name: string, values: Float64Array, distinct: number): boolean {
-  if (values.length < MIN_ROWS_FOR_IDENTIFIER || distinct !== values.length || !ID_NAME.test(name.trim())) return false;
+/** All different whole numbers in a column whose name says it is an identifier (checked on every value, not the capped distinct count). */
+function isNumericIdentifier(name: string, values: Float64Array): boolean {
+  if (values.length < MIN_ROWS_FOR_IDENTIFIER || !ID_NAME.test(name.trim())) return false;
   for (let i = 0; i < values.length; i++) if (!Number.isInteger(values[i])) return false;
+  const sorted = Float64Array.from(values).sort();
+  for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) return false;
   return true;
 }
 
@@ -191,7 +198,8 @@ interface VerdictFacts {
   total: number;
   numbers: number;
   texts: number;
-  firstText: string | null;
+  /** A repeated text value of a mixed column, safe to quote (null: none repeats enough). */
+  textCode: string | null;
   numeric: ColumnQuality['numeric'];
   isIdLike: boolean;
 }
@@ -203,7 +211,7 @@ function verdictOf(profile: ColumnProfile, facts: VerdictFacts): { verdict: Colu
   if (has('empty')) exclusions.push('every value is missing');
   if (has('constant')) exclusions.push('every value is the same');
   if (has('mixed-types')) {
-    exclusions.push(`mixes ${facts.numbers} numbers with ${facts.texts} text values${facts.firstText === null ? '' : ` (e.g. "${facts.firstText}"; declare such codes with missingValues)`}`);
+    exclusions.push(`mixes ${facts.numbers} numbers with ${facts.texts} text values${facts.textCode === null ? ' (declare text codes for "unknown" with missingValues)' : ` (e.g. "${facts.textCode}"; declare such codes with missingValues)`}`);
   }
   if (has('id-like')) exclusions.push(profile.kind === 'identifier' ? 'every value is different (an identifier)' : 'every value is a different whole number and the name says it is an identifier');
   if (has('too-many-categories')) exclusions.push(`${profile.distinct >= DISTINCT_COUNT_CAP ? 'over ' : ''}${profile.distinct} distinct values (at most ${MAX_CATEGORIES} categories)`);
@@ -257,7 +265,8 @@ function numericQuality(values: Float64Array, total: number): NonNullable<Column
   for (;;) {
     const v = sample[low]!;
     if (!LOW_CODES.has(v)) break;
-    const end = upperBound(sample, v, low, high);
+    // First index in sample[low, high) whose value is above v.
+    const end = low + binOf(sample.subarray(low, high), v);
     if (end === high || !isSetApart(sample, end, high, sample[end]! - v, sample[end]! > 0) || countEqual(values, v) < 2) break;
     sentinelValues.push(v);
     low = end;
@@ -269,7 +278,7 @@ function numericQuality(values: Float64Array, total: number): NonNullable<Column
   });
 
   const isSentinel = (x: number) => sentinelValues.includes(x);
-  const q = (p: number) => quantileSorted(rest, p);
+  const q = (p: number) => quantileOf(rest, p);
   const p25 = q(0.25);
   const p75 = q(0.75);
   const iqr = p75 - p25;
@@ -304,19 +313,13 @@ function numericQuality(values: Float64Array, total: number): NonNullable<Column
 function isSetApart(sorted: Float64Array, from: number, to: number, gap: number, isBelowPositives: boolean): boolean {
   if (isBelowPositives) return true;
   const rest = sorted.subarray(from, to);
-  const iqr = quantileSorted(rest, 0.75) - quantileSorted(rest, 0.25);
+  const iqr = quantileOf(rest, 0.75) - quantileOf(rest, 0.25);
   const spread = iqr > 0 ? iqr : (rest[rest.length - 1]! - rest[0]!) / 4;
   return gap > SENTINEL_GAP_IQRS * spread;
 }
 
-/** Type-7 quantile (linear interpolation between order statistics; Hyndman & Fan 1996) of sorted values. */
-export function quantileSorted(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const h = (sorted.length - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
-}
+/** Type-7 quantile (Hyndman & Fan 1996; numpy's default) of sorted values; NaN when there are none. */
+const quantileOf = (sorted: Float64Array, p: number): number => (sorted.length === 0 ? Number.NaN : sortedQuantile(sorted, p));
 
 /** A seeded uniform sample without replacement of `size` values. */
 function sampleOf(values: Float64Array, size: number): Float64Array {
@@ -339,18 +342,6 @@ function lowerBound(sorted: Float64Array, v: number, from: number, to: number): 
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (sorted[mid]! < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** First index in sorted[from, to) whose value is > v. */
-function upperBound(sorted: Float64Array, v: number, from: number, to: number): number {
-  let lo = from;
-  let hi = to;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! <= v) lo = mid + 1;
     else hi = mid;
   }
   return lo;

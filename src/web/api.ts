@@ -8,6 +8,11 @@ export function apiKey(): string | null {
   return sessionStorage.getItem(KEY_STORAGE);
 }
 
+/** True for the rejection of a call aborted because its view was left: nothing to show. */
+export function isAbort(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'AbortError';
+}
+
 export function setApiKey(key: string | null): void {
   if (key) sessionStorage.setItem(KEY_STORAGE, key);
   else sessionStorage.removeItem(KEY_STORAGE);
@@ -29,7 +34,7 @@ export class ApiError extends Error {
   /** What the user can do about it, in words. */
   get hint(): string {
     if (this.status === 0) return 'The service cannot be reached: check that it is running, then reload the page.';
-    if (this.status === 401) return 'This service needs an API key: choose “API key” at the top and paste a key with the read scope (admin to edit).';
+    if (this.status === 401) return 'The service did not accept the API key (none, unknown or revoked): choose “API key” at the top and paste a valid key with the read scope (admin to edit).';
     if (this.status === 403) return 'Your API key lacks the scope this needs: ask for a key with the admin scope.';
     if (this.status === 404) return 'It may have been deleted: go back to Models and pick another version.';
     if (this.status === 409) return 'Someone changed it meanwhile: reload the page and try again.';
@@ -44,6 +49,8 @@ interface Options {
   /** A JSON body, or text sent with contentType. */
   body?: unknown;
   contentType?: string;
+  /** Aborts the call (the view that asked was left): the promise then rejects with an AbortError. */
+  signal?: AbortSignal;
 }
 
 export async function api<T>(path: string, options: Options = {}): Promise<T> {
@@ -57,8 +64,9 @@ export async function api<T>(path: string, options: Options = {}): Promise<T> {
   }
   let response: Response;
   try {
-    response = await fetch(`/v1${path}`, { method: options.method ?? 'GET', headers, body });
-  } catch {
+    response = await fetch(`/v1${path}`, { method: options.method ?? 'GET', headers, body, signal: options.signal });
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
     throw new ApiError(0, 'Network error', 'the request did not reach the service', null);
   }
   const text = await response.text();

@@ -3,24 +3,22 @@
  * Each builder takes a container and API data; charts are disposed when the view changes.
  */
 import { BarChart, HeatmapChart, LineChart, ScatterChart } from 'echarts/charts';
-import { DataZoomComponent, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
+import { AriaComponent, DataZoomComponent, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import type { EChartsCoreOption } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import type { KSelectionEntry, Migration, ModelMap, Persona } from './api-types.ts';
 import { formatInteger, formatNumber, formatPercent, humanize } from './format.ts';
 
-echarts.use([LineChart, ScatterChart, BarChart, HeatmapChart, GridComponent, TooltipComponent, LegendComponent, VisualMapComponent, MarkLineComponent, DataZoomComponent, CanvasRenderer]);
+echarts.use([LineChart, ScatterChart, BarChart, HeatmapChart, GridComponent, TooltipComponent, LegendComponent, VisualMapComponent, MarkLineComponent, DataZoomComponent, AriaComponent, CanvasRenderer]);
 
 /** Colour-blind-safe palette (Okabe–Ito), then ECharts' defaults for k above 8. */
 export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000', '#5470c6', '#91cc75', '#fac858', '#ee6666'];
 const TEXT = { fontFamily: 'system-ui, sans-serif', color: '#1f2933' };
 
 const live = new Set<echarts.ECharts>();
-/** ECharts renders tooltip strings as HTML: names people typed are escaped first. */
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
-}
+/** For the browser tests: how many times each chart showed its tooltip. */
+const tooltipsShown = new WeakMap<Element, number>();
 
 /** Persona names under a category axis: slanted and cut with an ellipsis (the tooltip has them whole). */
 const PERSONA_AXIS_LABEL = { interval: 0, rotate: 25, width: 130, overflow: 'truncate' };
@@ -38,7 +36,16 @@ function draw(container: HTMLElement, option: EChartsCoreOption): echarts.EChart
   const chart = echarts.init(container, null, { renderer: 'canvas' });
   // No animation for people who asked their system for less motion.
   const animation = !matchMedia('(prefers-reduced-motion: reduce)').matches;
-  chart.setOption({ color: PALETTE, textStyle: TEXT, animation, animationDuration: 300, ...option });
+  // Tooltips drawn on the canvas (richText): ECharts' HTML tooltips carry style attributes, which the
+  // board's content security policy (style-src 'self') blocks. Text on a canvas needs no escaping.
+  const tooltip = option.tooltip ? { renderMode: 'richText', confine: true, ...(option.tooltip as object) } : undefined;
+  // Screen readers get ECharts' generated description (series and their first values) after the label.
+  const label = container.getAttribute('aria-label') ?? 'A chart';
+  const aria = { enabled: true, label: { general: { withoutTitle: label, withTitle: label } } };
+  chart.setOption({ color: PALETTE, textStyle: TEXT, animation, animationDuration: 300, aria, ...option, ...(tooltip ? { tooltip } : {}) });
+  chart.on('showTip', () => {
+    tooltipsShown.set(container, (tooltipsShown.get(container) ?? 0) + 1);
+  });
   live.add(chart);
   return chart;
 }
@@ -85,7 +92,7 @@ export function personaMap(container: HTMLElement, map: ModelMap, names: string[
         symbolSize: 5,
         itemStyle: { opacity: 0.55 },
         data: map.sample.filter(([, , persona]) => persona === index).map(([x, y]) => [x, y]),
-        tooltip: { formatter: () => escapeHtml(name) },
+        tooltip: { formatter: () => name },
       })),
       {
         type: 'scatter',
@@ -94,7 +101,7 @@ export function personaMap(container: HTMLElement, map: ModelMap, names: string[
         symbolSize: 18,
         itemStyle: { color: '#111', borderColor: '#fff', borderWidth: 2 },
         data: map.centroids.map(([x, y], index) => ({ value: [x, y], name: names[index] ?? `persona ${index + 1}` })),
-        tooltip: { formatter: (params: { name: string }) => `Centre of ${escapeHtml(params.name)}` },
+        tooltip: { formatter: (params: { name: string }) => `Centre of ${params.name}` },
         z: 5,
       },
     ],
@@ -116,17 +123,19 @@ export function kSelectionCurves(container: HTMLElement, entries: KSelectionEntr
   return draw(container, {
     tooltip: { trigger: 'axis', valueFormatter: (value: unknown) => formatNumber(Number(value)) },
     legend: { bottom: 0 },
-    grid: { left: 56, right: 64, top: 24, bottom: 56 },
+    grid: { left: 56, right: hasBic ? 128 : 64, top: 32, bottom: 56 },
     xAxis: { type: 'category', data: ks, name: 'k', nameLocation: 'middle', nameGap: 26 },
+    // BIC (often in the tens of thousands) gets its own axis so Calinski–Harabasz keeps its shape.
     yAxis: [
       { type: 'value', name: 'silhouette, Davies–Bouldin', scale: true },
-      { type: 'value', name: hasBic ? 'Calinski–Harabasz, BIC' : 'Calinski–Harabasz', scale: true, splitLine: { show: false } },
+      { type: 'value', name: 'Calinski–Harabasz', scale: true, splitLine: { show: false } },
+      ...(hasBic ? [{ type: 'value', name: 'BIC', position: 'right', offset: 64, scale: true, splitLine: { show: false } }] : []),
     ],
     series: [
       line('Silhouette (higher is better)', entries.map((e) => e.silhouette), 0),
       line('Davies–Bouldin (lower is better)', entries.map((e) => e.daviesBouldin), 0),
       line('Calinski–Harabasz (higher is better)', entries.map((e) => e.calinskiHarabasz), 1),
-      ...(hasBic ? [line('BIC (lower is better)', entries.map((e) => e.bic), 1)] : []),
+      ...(hasBic ? [line('BIC (lower is better)', entries.map((e) => e.bic), 2)] : []),
     ],
   });
 }
@@ -155,7 +164,7 @@ export function migrationHeatmap(container: HTMLElement, migration: Migration): 
     tooltip: {
       formatter: (params: { value: [number, number, number, number] }) => {
         const [x, y, share, count] = params.value;
-        return `${escapeHtml(rows[y]?.name ?? '')} → ${escapeHtml(columns[x]?.name ?? '')}: ${formatInteger(count)} customers (${formatPercent(share)} of the row)`;
+        return `${rows[y]?.name ?? ''} → ${columns[x]?.name ?? ''}: ${formatInteger(count)} customers (${formatPercent(share)} of the row)`;
       },
     },
     grid: { left: 160, right: 24, top: 16, bottom: 110 },
@@ -186,6 +195,20 @@ export function shareShift(container: HTMLElement, shares: Array<{ name: string;
       { type: 'bar', name: 'Recent assignments', data: shares.map((share) => share.actual) },
     ],
   });
+}
+
+/** For the browser tests: how often a chart showed its tooltip, and where a data point is drawn. */
+export function chartTooltips(container: Element): number {
+  return tooltipsShown.get(container) ?? 0;
+}
+
+export function chartPointPixel(container: Element, seriesIndex: number, dataIndex: number): [number, number] | null {
+  const chart = echarts.getInstanceByDom(container as HTMLElement);
+  const option = chart?.getOption() as { series?: Array<{ data?: unknown[] }> } | undefined;
+  const features = option?.series?.[seriesIndex]?.data;
+  if (!chart || !features) return null;
+  const point = chart.convertToPixel({ seriesIndex }, [dataIndex, features[dataIndex] as number]) as unknown as [number, number];
+  return point;
 }
 
 /** For the browser tests: the series an ECharts instance drew in a container. */

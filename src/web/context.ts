@@ -11,6 +11,14 @@ export interface Context {
   view: HTMLElement;
   /** A hash link to a view, keeping the selected model. */
   link(view: string, params?: Record<string, string>): string;
+  /** Aborted when another view (or the same one again) renders: pass it to every api() call. */
+  signal: AbortSignal;
+  /** False once another render started: check it before every mount and chart after an await. */
+  isCurrent(): boolean;
   /** Reloads the model list (after training, activation, rollback) and re-renders the view. */
   refresh(): Promise<void>;
+  /** Reloads the model list and the header without touching the view (the user has left it). */
+  reloadModels(): Promise<void>;
+  /** A short message in the page-wide status area, for news from a view the user has left. */
+  notify(message: string): void;
 }

@@ -2,9 +2,9 @@
  * The persona board: a single page over the public /v1 API. Views are chosen by the URL hash
  * (#/personas?model=<id>), so every view can be bookmarked and the back button works.
  */
-import { ApiError, api, apiKey, setApiKey } from './api.ts';
+import { ApiError, api, apiKey, isAbort, setApiKey } from './api.ts';
 import type { ModelDto, Page } from './api-types.ts';
-import { chartSeries, disposeCharts } from './charts.ts';
+import { chartPointPixel, chartSeries, chartTooltips, disposeCharts } from './charts.ts';
 import type { Context } from './context.ts';
 import { emptyState, h, mount } from './dom.ts';
 import { renderCharts } from './views/charts-view.ts';
@@ -30,16 +30,47 @@ const view = document.getElementById('view') as HTMLElement;
 const nav = document.getElementById('nav') as HTMLElement;
 const modelSelect = document.getElementById('model-select') as HTMLSelectElement;
 const keyButton = document.getElementById('key-button') as HTMLButtonElement;
+const homeLink = document.getElementById('home-link') as HTMLAnchorElement;
+const toast = document.getElementById('toast') as HTMLElement;
 
 let models: ModelDto[] = [];
 let isAdmin = false;
 let needsKey = false;
 let rendering = 0;
+/** Aborts the fetches of the render before (a view left while it was loading). */
+let renderAbort = new AbortController();
+let keyProblem: string | null = null;
+let toastTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** Starts a new render (or key form): the previous one's fetches are aborted and it may not mount. */
+function nextTicket(): { ticket: number; signal: AbortSignal } {
+  renderAbort.abort();
+  renderAbort = new AbortController();
+  return { ticket: ++rendering, signal: renderAbort.signal };
+}
+
+/** A path segment as written, when it is not valid percent-encoding (a hand-edited link). */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function notify(message: string): void {
+  toast.textContent = message;
+  toast.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => {
+    toast.hidden = true;
+  }, 12_000);
+}
 
 function route(): { name: string; args: string[]; params: URLSearchParams } {
   const [path = '', query = ''] = location.hash.replace(/^#\/?/, '').split('?', 2);
   const [name = 'personas', ...args] = path.split('/').filter((segment) => segment !== '');
-  return { name, args: args.map(decodeURIComponent), params: new URLSearchParams(query) };
+  return { name, args: args.map(decodeSegment), params: new URLSearchParams(query) };
 }
 
 /** The version in the URL, else the active version of the first name, else the newest. */
@@ -82,16 +113,18 @@ function renderChrome(current: string, model: ModelDto | null): void {
     ),
   );
   modelSelect.disabled = models.length === 0;
+  homeLink.href = link('personas');
   keyButton.textContent = apiKey() ? 'API key ✓' : 'API key';
 }
 
 async function render(): Promise<void> {
-  const ticket = ++rendering;
+  const { ticket, signal } = nextTicket();
+  const isCurrent = () => ticket === rendering;
   disposeCharts();
   const { name, args, params } = route();
   if (needsKey) {
     renderChrome(name, null);
-    showKeyForm('This service needs an API key to show its personas.');
+    showKeyForm(keyProblem ?? 'This service needs an API key to show its personas.');
     return;
   }
   // A link to a version trained since this page loaded its list: load the list again, once.
@@ -100,10 +133,10 @@ async function render(): Promise<void> {
     try {
       await loadModels();
     } catch (error) {
-      showError(error);
+      if (isCurrent()) showError(error);
       return;
     }
-    if (ticket !== rendering) return;
+    if (!isCurrent()) return;
     if (!models.some((candidate) => candidate.id === wanted)) {
       renderChrome(name, null);
       mount(view, emptyState('This link names a model version that does not exist (or was deleted).', 'Pick a version in the selector above.'));
@@ -118,7 +151,7 @@ async function render(): Promise<void> {
     return;
   }
   mount(view, h('p', { class: 'status', role: 'status' }, 'Loading…'));
-  const context: Context = { models, model, isAdmin, args, params, view, link, refresh };
+  const context: Context = { models, model, isAdmin, args, params, view, link, signal, isCurrent, refresh, reloadModels, notify };
   try {
     if (!model && name !== 'models') {
       mount(
@@ -133,8 +166,12 @@ async function render(): Promise<void> {
     }
     await entry(context);
   } catch (error) {
-    if (ticket === rendering) showError(error);
+    if (isCurrent() && !isAbort(error)) showError(error);
   }
+  if (!isCurrent()) return;
+  // The tab's title names the view (its heading), so history and tabs tell views apart.
+  const heading = view.querySelector('h2')?.textContent?.trim();
+  document.title = heading ? `${heading} · Persona board` : 'Persona board';
   document.body.dataset.view = name;
   document.body.dataset.ready = String(ticket);
 }
@@ -142,6 +179,12 @@ async function render(): Promise<void> {
 async function refresh(): Promise<void> {
   await loadModels();
   await render();
+}
+
+async function reloadModels(): Promise<void> {
+  await loadModels();
+  const { name, params } = route();
+  renderChrome(name, selectedModel(params));
 }
 
 export function showError(error: unknown): void {
@@ -160,6 +203,8 @@ export function showError(error: unknown): void {
 }
 
 function showKeyForm(reason: string): void {
+  // A render still loading must not replace the form when its data arrives.
+  nextTicket();
   const input = h('input', { id: 'api-key', type: 'password', autocomplete: 'off', required: true, spellcheck: 'false', value: apiKey() ?? '' });
   const form = h(
     'form',
@@ -187,10 +232,18 @@ async function boot(): Promise<void> {
   try {
     await loadModels();
     needsKey = false;
+    keyProblem = null;
   } catch (error) {
     if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
       needsKey = true;
-      showKeyForm(error.status === 401 ? 'This service needs an API key to show its personas.' : 'This key may not read models: use a key with the read scope.');
+      // Without a key the service asks for one; with one, it is unknown, revoked or lacks the scope.
+      keyProblem =
+        error.status === 403
+          ? `This key may not read models: use a key with the read scope.${error.detail ? ` (The service says: ${error.detail})` : ''}`
+          : apiKey()
+            ? `The service did not accept this key: it is unknown or revoked.${error.detail ? ` (The service says: ${error.detail})` : ''} Paste a valid key.`
+            : 'This service needs an API key to show its personas.';
+      showKeyForm(keyProblem);
       renderChrome('', null);
       return;
     }
@@ -207,8 +260,25 @@ modelSelect.addEventListener('change', () => {
   location.hash = `#/${name === 'persona' ? 'personas' : name}?${params.toString()}`;
 });
 keyButton.addEventListener('click', () => showKeyForm('Paste an API key of this service.'));
+// A new history entry (a link, the selector) starts at the top of the page with the focus on the view's
+// heading; back and forward keep the browser's own scroll restoration.
+let entries = 0;
+if (!(history.state as { board?: number } | null)?.board) history.replaceState({ board: ++entries }, '');
 window.addEventListener('hashchange', () => {
-  void render().then(() => view.focus({ preventScroll: true }));
+  const isNewEntry = !(history.state as { board?: number } | null)?.board;
+  if (isNewEntry) {
+    history.replaceState({ board: ++entries }, '');
+    window.scrollTo(0, 0);
+  }
+  const ticket = rendering + 1;
+  void render().then(() => {
+    if (ticket !== rendering) return;
+    const heading = view.querySelector<HTMLElement>('h2');
+    if (heading) {
+      heading.tabIndex = -1;
+      heading.focus({ preventScroll: !isNewEntry });
+    } else view.focus({ preventScroll: true });
+  });
 });
 
 // For the browser tests: what an ECharts instance drew (read from the instance, not the pixels).
@@ -216,6 +286,14 @@ window.addEventListener('hashchange', () => {
   chartSeries: (selector: string) => {
     const container = document.querySelector(selector);
     return container ? chartSeries(container) : null;
+  },
+  chartTooltips: (selector: string) => {
+    const container = document.querySelector(selector);
+    return container ? chartTooltips(container) : 0;
+  },
+  chartPointPixel: (selector: string, seriesIndex: number, dataIndex: number) => {
+    const container = document.querySelector(selector);
+    return container ? chartPointPixel(container, seriesIndex, dataIndex) : null;
   },
 };
 

@@ -18,6 +18,7 @@ describe('engine public surface', () => {
         'computeCalinskiHarabasz',
         'computeDaviesBouldin',
         'computeOutlierThresholds',
+        'sortedQuantile',
         'computeSilhouette',
         'createKMeansScratch',
         'createRandom',

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DataQualityReport } from '../../src/domain/data-quality.ts';
 import type { ColumnQuality } from '../../src/domain/data-quality.ts';
 import type { CustomerAttributes } from '../../src/domain/dataset.ts';
-import { assessDataQuality, countDuplicateRows, MOSTLY_MISSING_SHARE, QUANTILE_SAMPLE_SIZE, quantileSorted } from '../../src/services/data-quality.ts';
+import { assessDataQuality, countDuplicateRows, MOSTLY_MISSING_SHARE, QUANTILE_SAMPLE_SIZE } from '../../src/services/data-quality.ts';
 import { parseCsv } from '../../src/services/tabular.ts';
 import { readShared } from '../helpers/shared-data.ts';
 
@@ -151,8 +151,31 @@ describe('assessDataQuality', () => {
   });
 
   it('interpolates quantiles linearly between order statistics (type 7)', () => {
-    expect(quantileSorted(Float64Array.of(1, 2, 3, 4), 0.25)).toBe(1.75);
-    expect(quantileSorted(Float64Array.of(1, 2, 3, 4), 0.5)).toBe(2.5);
+    expect(column([4, 1, 3, 2]).numeric!.quantiles).toMatchObject({ p25: 1.75, p50: 2.5, p75: 3.25 });
+  });
+
+  it('finds a numeric identifier among more rows than it counts distinct values for (10,000)', () => {
+    const accounts = Array.from({ length: 10_001 }, (_, i) => 5_000_000 + i);
+    expect(column(accounts, 'account_no')).toMatchObject({ kind: 'identifier', flags: ['id-like'], verdict: 'excluded', isDistinctCapped: true });
+    // One repeated number among them: not an identifier.
+    expect(column([...accounts, 5_000_000], 'account_no')).toMatchObject({ kind: 'numeric', flags: [] });
+    expect(column(Array.from({ length: 10_000 }, (_, i) => i), 'score').isDistinctCapped).toBe(false);
+  });
+
+  it('lists no top values for identifiers and free text: those would be single customers\' own values', () => {
+    const emails = Array.from({ length: 60 }, (_, i) => `person${i}@example.org`);
+    expect(column(emails, 'email')).toMatchObject({ flags: ['id-like'], topValues: [] });
+    const notes = Array.from({ length: 120 }, (_, i) => `note ${i % 60}`);
+    expect(column(notes, 'note')).toMatchObject({ flags: ['too-many-categories'], topValues: [] });
+    expect(column(['a', 'a', 'b']).topValues).toHaveLength(2);
+  });
+
+  it('quotes a text code repeated in a numeric column, never a lone text value', () => {
+    const withCode = column([1, 2, 3, 'unknown', 'unknown', 'unknown', 4]);
+    expect(withCode.reason).toContain('e.g. "unknown"');
+    const withName = column([1, 2, 3, 'Jane Example', 4]);
+    expect(withName.flags).toEqual(['mixed-types']);
+    expect(withName.reason).not.toContain('Jane');
   });
 });
 
