@@ -18,7 +18,8 @@
  *
  * Numeric protected attributes (age, birth year) with more than 12 distinct values are grouped in
  * quartile bands of their values (linear-interpolation quartiles, tied cut points merged; for whole
- * numbers the cut points are rounded up and the bands labelled as inclusive ranges, "29–35"); with at
+ * numbers the cut points are rounded up and the bands labelled as inclusive ranges, "29–35"; when three
+ * quarters or more share the minimum, the minimum against the rest); with at
  * most 12 (a 0/1 flag) each value is a group. A categorical one with more than 20 values (a zip code)
  * keeps its 19 most frequent values as groups and pools the rest as "other". Customers without a value
  * are left out of the audit of that attribute.
@@ -69,9 +70,19 @@ export function auditFairness(input: FairnessInput): FairnessAudit {
   const highCost = highCostPersonas(input);
   const featureNames = new Set(input.features.map((feature) => feature.name));
 
-  const composition = groupings.map((grouping) => compositionOf(grouping, labels, personas, thresholds));
+  // An attribute with fewer than two groups of minGroupSize customers (all missing, one value, a typo'd
+  // column) cannot show an association: review, never a clean pass.
+  const notAuditable = (grouping: Grouping) => {
+    const sizable = countGroups(grouping).filter((count) => count >= thresholds.minGroupSize).length;
+    return sizable >= 2 ? null : `cannot be audited: ${sizable === 0 ? 'no group has' : 'only one group has'} ${thresholds.minGroupSize} customers or more (${grouping.missing} without a value)`;
+  };
+  const unlessNotAuditable = <T extends { verdict: FairnessVerdict; reason: string }>(grouping: Grouping, result: T): T => {
+    const reason = notAuditable(grouping);
+    return reason === null ? result : { ...result, verdict: 'review', reason };
+  };
+  const composition = groupings.map((grouping) => unlessNotAuditable(grouping, compositionOf(grouping, labels, personas, thresholds)));
   const steering = groupings.map((grouping) => steeringOf(grouping, labels, highCost, thresholds));
-  const proxies = groupings.map((grouping) => proxiesOf(grouping, input, featureNames.has(grouping.name)));
+  const proxies = groupings.map((grouping) => unlessNotAuditable(grouping, proxiesOf(grouping, input, featureNames.has(grouping.name))));
 
   const checks = {
     composition: summarize(composition, 'persona composition is close to the population for every protected attribute'),
@@ -236,7 +247,10 @@ function proxiesOf(grouping: Grouping, input: FairnessInput, isFeature: boolean)
     })
     .sort((a, b) => b.cramersVCorrected - a.cramersVCorrected);
   const proxies = features.filter((feature) => feature.isProxy).map((feature) => feature.feature);
-  const cv = crossValidateProxyClassifier(input.encoded, grouping.codes, Math.max(2, groups), { seed: input.seed, folds: 5 });
+  // An attribute included as a feature (by override) would predict itself: the classifier sees the other features only.
+  const own = isFeature ? input.features.find((feature) => feature.name === grouping.name) : undefined;
+  const predictors = own ? withoutFeature(input.encoded, own) : input.encoded;
+  const cv = crossValidateProxyClassifier(predictors, grouping.codes, Math.max(2, groups), { seed: input.seed, folds: 5 });
   const lift = cv.balancedAccuracy - cv.baseline;
   let verdict = verdictAtLeast(lift, thresholds.proxyReviewLift, thresholds.proxyFailLift);
   if (verdict === 'pass' && proxies.length > 0) verdict = 'review';
@@ -255,6 +269,20 @@ function proxiesOf(grouping: Grouping, input: FairnessInput, isFeature: boolean)
     features,
     proxies,
   };
+}
+
+/** The encoded matrix without one feature's columns (its one-hot block, or its single numeric column). */
+function withoutFeature(encoded: DenseMatrix, feature: FeatureSpec): DenseMatrix {
+  const width = feature.kind === 'categorical' ? feature.categories.length : 1;
+  const cols = encoded.cols - width;
+  if (cols === 0) return encoded;
+  const data = new Float64Array(encoded.rows * cols);
+  for (let i = 0; i < encoded.rows; i++) {
+    const row = encoded.data.subarray(i * encoded.cols, (i + 1) * encoded.cols);
+    data.set(row.subarray(0, feature.column), i * cols);
+    data.set(row.subarray(feature.column + width), i * cols + feature.column);
+  }
+  return { data, rows: encoded.rows, cols };
 }
 
 /** A feature's values as codes: categories as loaded, numerics in decile bins (missing: −1). */
@@ -300,7 +328,9 @@ function groupingOf(table: CustomerTable, name: string): Grouping {
   // Whole numbers (ages, birth years) get whole-number cut points and inclusive labels ("29–35").
   const isWhole = present.every(Number.isInteger);
   const quartiles = [...quantileCutPoints(present, QUARTILES)];
-  const cuts = isWhole ? [...new Set(quartiles.map(Math.ceil))] : quartiles;
+  let cuts = isWhole ? [...new Set(quartiles.map(Math.ceil))] : quartiles;
+  // Three quarters or more at the minimum (0 for most customers): the minimum against the rest.
+  if (cuts.length === 0) cuts = [present.find((value) => value > present[0]!)!];
   const cutArray = Float64Array.from(cuts);
   const format = (value: number) => String(Math.round(value * 100) / 100);
   const wholeRange = (low: number, high: number) => (low === high ? String(low) : `${low}–${high}`);

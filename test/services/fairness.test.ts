@@ -176,7 +176,7 @@ describe('auditFairness', () => {
     expect(senior!.groups.map((group) => group.group)).toEqual(['0', '1']);
   });
 
-  it('audits an attribute without any value as nothing to see, without failing the training', () => {
+  it('calls an attribute without any value not auditable (review), never a clean pass, without failing the training', () => {
     const rows: CustomerAttributes[] = Array.from({ length: 100 }, (_, i) => ({ region: REGIONS[i % 4]!, spend: i, group: null }));
     const table = customerTableFromRows(rows, [
       { name: 'region', kind: 'categorical' },
@@ -187,7 +187,25 @@ describe('auditFairness', () => {
     const encoded = { data: Float64Array.from(rows.flatMap((row) => [...REGIONS.map((r) => (r === row.region ? 1 : 0)), 0])), rows: 100, cols: 5 };
     const audit = auditFairness(input({ table, labels, encoded }, { highCostStrategies: new Set() }));
     expect(audit.protectedAttributes[0]).toMatchObject({ name: 'group', groups: [], missing: 100 });
-    expect(audit.verdict).toBe('pass');
+    expect(audit.checks.composition.attributes[0]).toMatchObject({ verdict: 'review', reason: 'cannot be audited: no group has 30 customers or more (100 without a value)' });
+    expect(audit.checks.proxies.attributes[0]!.verdict).toBe('review');
+    expect(audit.verdict).toBe('review');
+  });
+
+  it('splits a numeric attribute that is mostly its minimum into the minimum and the rest', () => {
+    const rows: CustomerAttributes[] = Array.from({ length: 400 }, (_, i) => ({ region: REGIONS[i % 4]!, claims: i % 5 === 0 ? 1 + (i % 97) : 0 }));
+    const most = Math.max(...rows.map((row) => row.claims as number));
+    const table = customerTableFromRows(rows, [
+      { name: 'region', kind: 'categorical' },
+      { name: 'claims', kind: 'numeric' },
+    ]);
+    const labels = Int32Array.from(rows, (_, i) => (i % 4 < 2 ? 0 : 1));
+    const encoded = { data: Float64Array.from(rows.flatMap((row) => REGIONS.map((r) => (r === row.region ? 1 : 0)))), rows: 400, cols: 4 };
+    const audit = auditFairness(input({ table, labels, encoded }, { protectedAttributes: ['claims'], highCostStrategies: new Set() }));
+    expect(audit.protectedAttributes[0]!.groups).toEqual([
+      { group: '0', customers: 320, share: 0.8 },
+      { group: `1–${most}`, customers: 80, share: 0.2 },
+    ]);
   });
 });
 

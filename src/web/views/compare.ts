@@ -1,5 +1,5 @@
 /** Two versions side by side: which persona became which, and where the customers moved. */
-import { api } from '../api.ts';
+import { ApiError, api } from '../api.ts';
 import type { Comparison, Migration, ModelDto } from '../api-types.ts';
 import { migrationHeatmap } from '../charts.ts';
 import type { Context } from '../context.ts';
@@ -7,6 +7,12 @@ import { emptyState, h, mount } from '../dom.ts';
 import { formatInteger, formatNumber, formatPercent } from '../format.ts';
 
 const label = (model: ModelDto) => `${model.name} v${model.version} (${model.status})`;
+
+/** A failed half of the comparison, shown below the form (which stays usable). */
+function failure(what: string, error: unknown): HTMLElement {
+  const problem = error instanceof ApiError ? `${error.message}${error.status > 0 ? ` (HTTP ${error.status})` : ''}: ${error.detail} ${error.hint}` : String(error);
+  return h('div', { class: 'error', role: 'alert' }, h('p', { class: 'error-title' }, `Couldn’t load the ${what}.`), h('p', null, problem));
+}
 
 export async function renderCompare(context: Context): Promise<void> {
   const model = context.model!;
@@ -39,8 +45,15 @@ export async function renderCompare(context: Context): Promise<void> {
     mount(context.view, head, form, emptyState('Both sides are the same version.', 'Pick two different versions.'));
     return;
   }
-  const [comparison, migration] = await Promise.all([api<Comparison>(`/models/${fromId}/compare/${toId}`), api<Migration>(`/models/${fromId}/migration/${toId}?limit=1`)]);
+  // Each half stands alone: the matching shows when only the migration fails, and the form stays.
+  const [compared, migrated] = await Promise.allSettled([
+    api<Comparison>(`/models/${fromId}/compare/${toId}`, { signal: context.signal }),
+    api<Migration>(`/models/${fromId}/migration/${toId}?limit=1`, { signal: context.signal }),
+  ]);
+  if (!context.isCurrent()) return;
   const heat = h('div', { class: 'chart chart-tall', id: 'chart-migration', role: 'img', 'aria-label': 'Migration matrix between the two versions' });
+  const comparison = compared.status === 'fulfilled' ? compared.value : null;
+  const migration = migrated.status === 'fulfilled' ? migrated.value : null;
   mount(
     context.view,
     head,
@@ -48,11 +61,16 @@ export async function renderCompare(context: Context): Promise<void> {
     h(
       'div',
       { class: 'columns' },
-      h(
+      compared.status === 'rejected' ? failure('matching of the personas', compared.reason) : null,
+      migrated.status === 'rejected' ? failure('migration of the customers', migrated.reason) : null,
+      comparison && h(
         'section',
         { class: 'panel' },
         h('h3', null, `Matching v${comparison.from.version} → v${comparison.to.version}`),
         h(
+          'div',
+          { class: 'table-wrap' },
+          h(
           'table',
           { id: 'matching' },
           h('thead', null, h('tr', null, h('th', { scope: 'col' }, `v${comparison.from.version}`), h('th', { scope: 'col' }, `v${comparison.to.version}`), h('th', { scope: 'col' }, 'Distance'))),
@@ -63,9 +81,10 @@ export async function renderCompare(context: Context): Promise<void> {
             comparison.vanished.map((persona) => h('tr', null, h('td', null, persona.name), h('td', { class: 'muted' }, 'vanished'), h('td', null, ''))),
             comparison.new.map((persona) => h('tr', null, h('td', { class: 'muted' }, 'new'), h('td', null, persona.name), h('td', null, ''))),
           ),
+          ),
         ),
       ),
-      h(
+      migration && h(
         'section',
         { class: 'panel' },
         h('h3', null, 'Customers who stayed'),
@@ -74,7 +93,7 @@ export async function renderCompare(context: Context): Promise<void> {
         migration.warnings.length > 0 ? h('ul', { class: 'warnings' }, migration.warnings.map((warning) => h('li', null, warning))) : null,
       ),
     ),
-    h('section', { class: 'panel' }, h('h3', null, 'Migration matrix'), h('p', { class: 'muted' }, 'Rows: the earlier version’s personas; columns: the later one’s. Colour: share of the row; numbers: customers.'), heat),
+    migration && h('section', { class: 'panel' }, h('h3', null, 'Migration matrix'), h('p', { class: 'muted' }, 'Rows: the earlier version’s personas; columns: the later one’s. Colour: share of the row; numbers: customers.'), heat),
   );
-  migrationHeatmap(heat, migration);
+  if (migration) migrationHeatmap(heat, migration);
 }

@@ -1,5 +1,5 @@
 /** Drift of recent assignments against training, and the fairness audit computed at training. */
-import { api } from '../api.ts';
+import { ApiError, api } from '../api.ts';
 import type { Drift } from '../api-types.ts';
 import { shareShift } from '../charts.ts';
 import type { Context } from '../context.ts';
@@ -24,6 +24,9 @@ function driftPanel(drift: Drift): HTMLElement {
           'div',
           { class: 'columns' },
           h(
+            'div',
+            { class: 'table-wrap' },
+            h(
             'table',
             null,
             h('caption', null, 'Population stability index per feature (from 0.1: watch, from 0.25: drifted)'),
@@ -35,6 +38,7 @@ function driftPanel(drift: Drift): HTMLElement {
                 h('tr', null, h('th', { scope: 'row' }, humanize(feature.feature)), h('td', { class: 'num' }, formatInteger(feature.observations)), h('td', { class: 'num' }, feature.psi === null ? '—' : formatNumber(feature.psi)), h('td', null, h('span', { class: `badge ${verdictClass(feature.verdict)}` }, feature.verdict))),
               ),
             ),
+          ),
           ),
           chart,
           ),
@@ -75,6 +79,9 @@ function fairnessPanel(report: FairnessReport): HTMLElement {
     head,
     h('p', null, 'Overall: ', h('span', { class: `badge ${FAIRNESS_VERDICT_CLASS[report.verdict ?? ''] ?? 'info'}` }, report.verdict ?? '—'), ` ${report.reason}`),
     h(
+      'div',
+      { class: 'table-wrap' },
+      h(
       'table',
       null,
       h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Check'), h('th', { scope: 'col' }, 'Verdict'), h('th', { scope: 'col' }, 'Why'))),
@@ -93,6 +100,7 @@ function fairnessPanel(report: FairnessReport): HTMLElement {
         ),
       ),
     ),
+    ),
     report.highCostPersonas && report.highCostPersonas.length > 0
       ? h('p', { class: 'muted' }, 'High-cost personas: ', report.highCostPersonas.map((persona) => `${persona.name} (${persona.because.join(', ')})`).join('; '))
       : null,
@@ -100,18 +108,33 @@ function fairnessPanel(report: FairnessReport): HTMLElement {
   );
 }
 
+/** A panel whose data could not be loaded: what failed, without hiding the other panel. */
+function failedPanel(id: string, title: string, error: unknown): HTMLElement {
+  const problem = error instanceof ApiError ? `${error.message}${error.status > 0 ? ` (HTTP ${error.status})` : ''}: ${error.detail} ${error.hint}` : String(error);
+  return h('section', { class: 'panel', id }, h('h3', null, title), h('p', { class: 'error', role: 'alert' }, problem));
+}
+
+/** 422 (trained before drift baselines) or 404: the version cannot measure drift, which is no failure. */
+const hasNoBaseline = (error: unknown) => error instanceof ApiError && (error.status === 422 || error.status === 404);
+
 export async function renderHealth(context: Context): Promise<void> {
   const model = context.model!;
-  const [drift, fairness] = await Promise.all([
-    api<Drift>(`/models/${model.id}/drift`),
-    api<FairnessReport>(`/models/${model.id}/fairness`),
+  // Each panel stands alone: a version without a drift baseline still shows its fairness audit.
+  const [drift, fairness] = await Promise.allSettled([
+    api<Drift>(`/models/${model.id}/drift`, { signal: context.signal }),
+    api<FairnessReport>(`/models/${model.id}/fairness`, { signal: context.signal }),
   ]);
+  if (!context.isCurrent()) return;
   mount(
     context.view,
     h('div', { class: 'view-head' }, h('h2', null, `Drift & fairness of ${model.name} v${model.version}`)),
-    driftPanel(drift),
-    fairnessPanel(fairness),
+    drift.status === 'fulfilled'
+      ? driftPanel(drift.value)
+      : hasNoBaseline(drift.reason)
+        ? h('section', { class: 'panel', id: 'drift-panel' }, h('h3', null, 'Drift'), emptyState('This version has no drift baseline: retrain it to measure drift.', 'Versions trained before drift baselines existed keep serving; a new version (Models → Train) records the baseline drift is measured against.'))
+        : failedPanel('drift-panel', 'Drift', drift.reason),
+    fairness.status === 'fulfilled' ? fairnessPanel(fairness.value) : failedPanel('fairness-panel', 'Fairness', fairness.reason),
   );
   const chart = context.view.querySelector<HTMLElement>('#chart-drift');
-  if (chart) shareShift(chart, drift.personas.shares.map((share) => ({ name: share.persona.name, expected: share.expected, actual: share.actual })));
+  if (chart && drift.status === 'fulfilled') shareShift(chart, drift.value.personas.shares.map((share) => ({ name: share.persona.name, expected: share.expected, actual: share.actual })));
 }

@@ -1,5 +1,5 @@
 /** Versions per model name, activation and rollback (admins), and training a version from a CSV. */
-import { ApiError, api } from '../api.ts';
+import { ApiError, api, isAbort } from '../api.ts';
 import type { Job, ModelDto } from '../api-types.ts';
 import type { Context } from '../context.ts';
 import { emptyState, h, mount, statusLine } from '../dom.ts';
@@ -8,20 +8,51 @@ import { formatDate, formatInteger, formatNumber } from '../format.ts';
 /** The training phases in order (GET /v1/jobs/{id} reports the current one). */
 const PHASES = ['loading', 'encoding', 'fitting', 'scoring', 'stability', 'map', 'profiling', 'saving', 'done'];
 const POLL_MS = 1_000;
+/** The API's largest k (src/schemas/models.ts). */
+const MAX_K = 50;
 
 function problemText(error: unknown): string {
   return error instanceof ApiError ? `${error.message}: ${error.detail} ${error.hint}` : String(error);
 }
 
+/**
+ * After an action that changed the versions: re-render Models with the news in its status slot and
+ * the focus there (the buttons were re-drawn), or, when the user has left, leave their view alone and
+ * say it in the page-wide status area.
+ */
+export async function announce(context: Context, message: string): Promise<void> {
+  if (!context.isCurrent()) {
+    context.notify(message);
+    await context.reloadModels().catch(() => undefined);
+    return;
+  }
+  try {
+    await context.refresh();
+  } catch (error) {
+    context.notify(`${message} (The list of versions did not reload: ${problemText(error)})`);
+    return;
+  }
+  const slot = document.querySelector<HTMLElement>('#train-status-slot');
+  if (!slot) {
+    context.notify(message);
+    return;
+  }
+  const line = h('p', { class: 'status', role: 'status', tabindex: -1 }, message);
+  mount(slot, line);
+  line.focus();
+}
+
 function versionTable(versions: ModelDto[], context: Context, status: HTMLElement): HTMLElement {
-  const act = async (label: string, action: () => Promise<unknown>) => {
+  const act = async (label: string, done: string, action: () => Promise<unknown>) => {
     status.textContent = `${label}…`;
     try {
       await action();
-      await context.refresh();
     } catch (error) {
-      status.textContent = problemText(error);
+      if (context.isCurrent()) status.textContent = problemText(error);
+      else context.notify(problemText(error));
+      return;
     }
+    await announce(context, done);
   };
   return h(
     'div',
@@ -59,7 +90,7 @@ function versionTable(versions: ModelDto[], context: Context, status: HTMLElemen
               'td',
               null,
               context.isAdmin && model.status !== 'active'
-                ? h('button', { type: 'button', class: 'small', onclick: () => act(`Activating v${model.version}`, () => api(`/models/${model.id}/activate`, { method: 'POST', body: {} })) }, `Activate v${model.version}`)
+                ? h('button', { type: 'button', class: 'small', onclick: () => act(`Activating v${model.version}`, `${model.name} v${model.version} is active.`, () => api(`/models/${model.id}/activate`, { method: 'POST', body: {} })) }, `Activate v${model.version}`)
                 : null,
             ),
           ),
@@ -72,7 +103,7 @@ function versionTable(versions: ModelDto[], context: Context, status: HTMLElemen
 function trainForm(context: Context): HTMLElement {
   const file = h('input', { id: 'train-file', type: 'file', accept: '.csv,text/csv', required: true });
   const name = h('input', { id: 'train-name', required: true, pattern: '[A-Za-z0-9][A-Za-z0-9._\\-]*', value: context.model?.name ?? '', placeholder: 'e.g. retail-customers' });
-  const k = h('input', { id: 'train-k', type: 'number', min: 2, max: 20, placeholder: 'empty: choose between 2 and 8' });
+  const k = h('input', { id: 'train-k', type: 'number', min: 2, max: MAX_K, placeholder: 'empty: choose between 2 and 8' });
   const algorithm = h('select', { id: 'train-algorithm' }, ['kmeans', 'auto', 'kprototypes', 'gmm'].map((value) => h('option', { value }, value)));
   const progress = h('progress', { id: 'train-progress', max: PHASES.length, value: 0, hidden: true });
   const status = statusLine();
@@ -83,8 +114,9 @@ function trainForm(context: Context): HTMLElement {
       progress.value = job.status === 'completed' ? PHASES.length : Math.max(0, phase + 1);
       status.textContent = job.status === 'queued' ? 'Queued: waiting for a training worker…' : `Training: ${job.phase ?? 'starting'}…`;
       if (job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled') return job;
+      // Polling stops when the user leaves Models (the render's signal aborts).
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-      job = await api<Job>(`/jobs/${job.id}`);
+      job = await api<Job>(`/jobs/${job.id}`, { signal: context.signal });
     }
   };
   return h(
@@ -96,6 +128,7 @@ function trainForm(context: Context): HTMLElement {
         const csv = file.files?.[0];
         if (!csv) return;
         submit.disabled = true;
+        let jobName: string | null = null;
         progress.hidden = false;
         progress.value = 0;
         try {
@@ -104,14 +137,20 @@ function trainForm(context: Context): HTMLElement {
           status.textContent = `Uploaded ${formatInteger(dataset.counts.customers)} customers; starting the training…`;
           const request: Record<string, unknown> = { name: name.value.trim(), datasetId: dataset.id, algorithm: algorithm.value };
           if (k.value !== '') request.k = Number(k.value);
-          const job = await poll(await api<Job>('/models', { method: 'POST', body: request }));
+          const started = await api<Job>('/models', { method: 'POST', body: request });
+          jobName = request.name as string;
+          const job = await poll(started);
           if (job.status !== 'completed' || !job.model) {
             status.textContent = `The training ${job.status}: ${job.error?.detail ?? 'no reason given'}. Check the CSV and the options, then try again.`;
             return;
           }
-          await context.refresh();
-          mount(context.view.querySelector('#train-status-slot') ?? context.view, h('p', { class: 'status', role: 'status' }, `${job.model.name} v${job.model.version} is trained as a candidate: review its personas, then activate it.`));
+          await announce(context, `${job.model.name} v${job.model.version} is trained as a candidate: review its personas, then activate it.`);
         } catch (error) {
+          if (isAbort(error) || !context.isCurrent()) {
+            // The user left Models: the job goes on in the service, and their view stays as it is.
+            context.notify(jobName ? `The training of ${jobName} goes on in the service: its new version shows under Models when it is done.` : 'The upload was interrupted when you left Models.');
+            return;
+          }
           status.textContent = problemText(error);
         } finally {
           submit.disabled = false;
@@ -134,10 +173,10 @@ export async function renderModels(context: Context): Promise<void> {
     status.textContent = `Rolling ${name} back…`;
     try {
       const result = await api<{ activated: ModelDto }>(`/models/${encodeURIComponent(name)}/rollback`, { method: 'POST', body: {} });
-      await context.refresh();
-      mount(context.view.querySelector('#train-status-slot') ?? context.view, h('p', { class: 'status', role: 'status' }, `${name} is back on v${result.activated.version}.`));
+      await announce(context, `${name} is back on v${result.activated.version}.`);
     } catch (error) {
-      status.textContent = problemText(error);
+      if (context.isCurrent()) status.textContent = problemText(error);
+      else context.notify(problemText(error));
     }
   };
   mount(

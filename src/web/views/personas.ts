@@ -1,23 +1,36 @@
 /** Persona cards of a version, and one persona in full (with the admin's name and description editor). */
-import { ApiError, api } from '../api.ts';
+import { ApiError, api, isAbort } from '../api.ts';
 import type { Persona, PersonaList, Recommendation, Trait } from '../api-types.ts';
-import { snakePlot } from '../charts.ts';
+import { disposeCharts, snakePlot } from '../charts.ts';
 import type { Context } from '../context.ts';
 import { emptyState, h, mount, statusLine } from '../dom.ts';
 import { formatDate, formatInteger, formatNumber, formatPercent, formatSd, humanize } from '../format.ts';
 
-export async function loadPersonas(modelId: string): Promise<Persona[]> {
-  const list = await api<PersonaList>(`/personas?model=${encodeURIComponent(modelId)}`);
+export async function loadPersonas(modelId: string, signal?: AbortSignal): Promise<Persona[]> {
+  const list = await api<PersonaList>(`/personas?model=${encodeURIComponent(modelId)}`, { signal });
   return [...list.items].sort((a, b) => a.index - b.index);
 }
 
-async function loadRecommendations(personaId: string, limit: number): Promise<Recommendation[]> {
-  // A model trained without products has no recommendations: an empty list, not an error.
-  return api<{ items: Recommendation[] }>(`/personas/${personaId}/recommendations?limit=${limit}`).then(
+/**
+ * A persona's products; null when they could not be loaded (said so on the card). A model trained
+ * without products answers an empty list, which is not an error.
+ */
+async function loadRecommendations(personaId: string, limit: number, signal: AbortSignal): Promise<Recommendation[] | null> {
+  return api<{ items: Recommendation[] }>(`/personas/${personaId}/recommendations?limit=${limit}`, { signal }).then(
     (page) => page.items,
-    () => [],
+    (error: unknown) => {
+      if (isAbort(error)) throw error;
+      return null;
+    },
   );
 }
+
+/** Snake plots show numeric features only: say so instead of drawing empty axes. */
+export function hasNumericFeatures(personas: Persona[]): boolean {
+  return (personas[0]?.profile.snake.length ?? 0) > 0;
+}
+
+export const NO_NUMERIC_FEATURES = 'This version has only categorical features: the snake plot shows numeric features only. The traits list each persona’s most over-represented categories.';
 
 interface TraitLine {
   text: string;
@@ -53,7 +66,15 @@ function traitList(lines: TraitLine[]): HTMLElement {
   return h(
     'ul',
     { class: 'traits' },
-    lines.map((line) => h('li', { class: `trait ${line.direction}` }, h('span', { class: 'arrow', 'aria-label': line.direction === 'up' ? 'higher' : 'lower' }, line.direction === 'up' ? '▲' : '▼'), ' ', line.text)),
+    lines.map((line) => h(
+        'li',
+        { class: `trait ${line.direction}` },
+        h('span', { class: 'arrow', 'aria-hidden': 'true' }, line.direction === 'up' ? '▲' : '▼'),
+        h('span', { class: 'visually-hidden' }, line.direction === 'up' ? 'higher: ' : 'lower: '),
+        ' ',
+        line.text,
+      ),
+    ),
   );
 }
 
@@ -76,7 +97,7 @@ function stats(persona: Persona): HTMLElement {
   );
 }
 
-function card(persona: Persona, recommendations: Recommendation[], context: Context): HTMLElement {
+function card(persona: Persona, recommendations: Recommendation[] | null, context: Context): HTMLElement {
   const rule = persona.drivers.rules[0];
   return h(
     'article',
@@ -87,15 +108,20 @@ function card(persona: Persona, recommendations: Recommendation[], context: Cont
     traitList(topTraits(persona.traits, 4)),
     rule ? h('p', { class: 'driver' }, h('strong', null, 'Recognised by '), rule.text, ` (${formatPercent(rule.precision)} precise)`) : null,
     persona.strategies.length > 0 ? h('p', { class: 'strategies' }, h('strong', null, 'Strategies: '), persona.strategies.slice(0, 3).map((s) => s.title).join(' · ')) : null,
-    recommendations.length > 0 ? h('p', { class: 'products' }, h('strong', null, 'Recommend: '), recommendations.map((r) => r.product.name).join(', ')) : null,
+    recommendations === null
+      ? h('p', { class: 'products muted' }, 'Couldn’t load the recommendations: reload the page to try again.')
+      : recommendations.length > 0
+        ? h('p', { class: 'products' }, h('strong', null, 'Recommend: '), recommendations.map((r) => r.product.name).join(', '))
+        : null,
     flags(persona),
   );
 }
 
 export async function renderPersonas(context: Context): Promise<void> {
   const model = context.model!;
-  const personas = await loadPersonas(model.id);
-  const recommendations = await Promise.all(personas.map((persona) => loadRecommendations(persona.id, 3)));
+  const personas = await loadPersonas(model.id, context.signal);
+  const recommendations = await Promise.all(personas.map((persona) => loadRecommendations(persona.id, 3, context.signal)));
+  if (!context.isCurrent()) return;
   mount(
     context.view,
     h(
@@ -109,7 +135,7 @@ export async function renderPersonas(context: Context): Promise<void> {
         'Open a persona for its profile, drivers, strategies and products.',
       ),
     ),
-    personas.length === 0 ? emptyState('This version has no personas.', 'Train another version under Models.') : h('div', { class: 'cards' }, personas.map((persona, index) => card(persona, recommendations[index] ?? [], context))),
+    personas.length === 0 ? emptyState('This version has no personas.', 'Train another version under Models.') : h('div', { class: 'cards' }, personas.map((persona, index) => card(persona, recommendations[index] ?? null, context))),
   );
 }
 
@@ -153,6 +179,9 @@ function editor(persona: Persona, onSaved: (saved: Persona) => void): HTMLElemen
 
 function traitTable(persona: Persona): HTMLElement {
   return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
     'table',
     null,
     h('caption', null, 'Every feature: this persona against all customers'),
@@ -175,16 +204,19 @@ function traitTable(persona: Persona): HTMLElement {
         );
       }),
     ),
+    ),
   );
 }
 
 export async function renderPersona(context: Context): Promise<void> {
   const id = context.args[0] ?? '';
-  const persona = await api<Persona>(`/personas/${encodeURIComponent(id)}`);
-  const [personas, recommendations] = await Promise.all([loadPersonas(persona.modelId), loadRecommendations(persona.id, 10)]);
+  const persona = await api<Persona>(`/personas/${encodeURIComponent(id)}`, { signal: context.signal });
+  const [personas, recommendations] = await Promise.all([loadPersonas(persona.modelId, context.signal), loadRecommendations(persona.id, 10, context.signal)]);
+  if (!context.isCurrent()) return;
   const model = context.models.find((candidate) => candidate.id === persona.modelId);
   const snake = h('div', { class: 'chart', id: 'persona-snake', role: 'img', 'aria-label': `Snake plot: standardized means of ${persona.name} against the other personas` });
   const saved = statusLine();
+  saved.tabIndex = -1;
   const show = (current: Persona) => {
     mount(
       context.view,
@@ -199,7 +231,14 @@ export async function renderPersona(context: Context): Promise<void> {
         saved,
       ),
       h('div', { class: 'columns' }, h('section', { class: 'panel' }, h('h3', null, 'Who they are'), stats(current), h('p', { class: 'description' }, current.description), traitList(topTraits(current.traits, 6))), context.isAdmin ? editor(current, onSaved) : null),
-      h('section', { class: 'panel' }, h('h3', null, 'Snake plot'), h('p', { class: 'muted' }, 'Standardized mean of every numeric feature (0 is the average customer); the other personas are faded.'), snake),
+      h(
+        'section',
+        { class: 'panel' },
+        h('h3', null, 'Snake plot'),
+        hasNumericFeatures(personas)
+          ? [h('p', { class: 'muted' }, 'Standardized mean of every numeric feature (0 is the average customer); the other personas are faded.'), snake]
+          : h('p', { class: 'empty' }, NO_NUMERIC_FEATURES),
+      ),
       h(
         'div',
         { class: 'columns' },
@@ -221,22 +260,36 @@ export async function renderPersona(context: Context): Promise<void> {
         'section',
         { class: 'panel' },
         h('h3', null, 'Recommended products'),
-        recommendations.length === 0
+        recommendations === null
+          ? h('p', { class: 'error', role: 'alert' }, 'Couldn’t load the recommendations: reload the page to try again.')
+          : recommendations.length === 0
           ? h('p', { class: 'muted' }, 'No products: upload purchases with the dataset (products and interactions) to get recommendations.')
           : h(
+              'div',
+              { class: 'table-wrap' },
+              h(
               'table',
               null,
               h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Product'), h('th', { scope: 'col' }, 'Bought by the persona'), h('th', { scope: 'col' }, 'By everyone'), h('th', { scope: 'col' }, 'Lift'))),
               h('tbody', null, recommendations.map((r) => h('tr', null, h('th', { scope: 'row' }, r.product.name), h('td', { class: 'num' }, formatPercent(r.personaRate)), h('td', { class: 'num' }, formatPercent(r.overallRate)), h('td', { class: 'num' }, `×${formatNumber(r.lift)}`)))),
+              ),
             ),
       ),
       h('section', { class: 'panel' }, traitTable(current)),
     );
-    snakePlot(snake, personas.map((p) => (p.id === current.id ? current : p)), current.id);
+    if (hasNumericFeatures(personas)) snakePlot(snake, personas.map((p) => (p.id === current.id ? current : p)), current.id);
   };
   const onSaved = (updated: Persona) => {
+    // The user may have left while the save was on its way: the view is no longer theirs.
+    if (!context.isCurrent()) {
+      context.notify(`Saved ${updated.name}.`);
+      return;
+    }
+    disposeCharts();
     show(updated);
     saved.textContent = 'Saved.';
+    // The form was re-drawn: the focus goes to the confirmation instead of being lost on <body>.
+    saved.focus();
   };
   if (personas.length === 0) {
     mount(context.view, emptyState('This persona’s version has no personas.', 'Go back to Models.'));

@@ -43,13 +43,16 @@ function firstQuestion(personas: Persona[], questions: Map<string, Question>): s
 
 export async function renderTry(context: Context): Promise<void> {
   const model = context.model!;
-  const personas = await loadPersonas(model.id);
+  const personas = await loadPersonas(model.id, context.signal);
+  if (!context.isCurrent()) return;
   const questions = questionsOf(personas);
   const answers = new Map<string, string | number>();
   const skipped = new Set<string>();
   let assignment: Assignment | null = null;
   let error: string | null = null;
   let current = firstQuestion(personas, questions);
+  /** Numbers the /assign calls: only the latest answer is shown (an earlier one may arrive last). */
+  let sequence = 0;
   const questionBox = h('section', { class: 'panel', id: 'try-question-panel', 'aria-labelledby': 'try-question-title' });
   const resultBox = h('section', { class: 'panel', id: 'try-result', 'aria-live': 'polite' });
 
@@ -59,17 +62,24 @@ export async function renderTry(context: Context): Promise<void> {
     return ranking.find(open) ?? [...questions.keys()].find(open) ?? null;
   };
 
-  const assign = async () => {
+  /** Sends the answers so far; false when a later change superseded this call (nothing to draw). */
+  const assign = async (): Promise<boolean> => {
+    const mine = ++sequence;
     if (answers.size === 0) {
       assignment = null;
-      return;
+      error = null;
+      return true;
     }
     try {
-      assignment = await api<Assignment>(`/assign?model=${encodeURIComponent(model.id)}&include=questions&explain=true`, { method: 'POST', body: { attributes: Object.fromEntries(answers) } });
+      const answer = await api<Assignment>(`/assign?model=${encodeURIComponent(model.id)}&include=questions&explain=true`, { method: 'POST', body: { attributes: Object.fromEntries(answers) }, signal: context.signal });
+      if (mine !== sequence || !context.isCurrent()) return false;
+      assignment = answer;
       error = null;
     } catch (caught) {
+      if (mine !== sequence || !context.isCurrent()) return false;
       error = caught instanceof ApiError ? `${caught.detail} ${caught.hint}` : String(caught);
     }
+    return true;
   };
 
   const drawQuestion = () => {
@@ -91,7 +101,9 @@ export async function renderTry(context: Context): Promise<void> {
                 event.preventDefault();
                 if (input.value === '') return;
                 answers.set(question.feature, question.kind === 'numeric' ? Number(input.value) : input.value);
-                await assign();
+                // One answer at a time: the form waits for the persona of this one.
+                for (const control of (event.currentTarget as HTMLFormElement).querySelectorAll<HTMLButtonElement | HTMLInputElement | HTMLSelectElement>('button, input, select')) control.disabled = true;
+                if (!(await assign())) return;
                 current = nextQuestion();
                 draw();
               },
@@ -140,9 +152,8 @@ export async function renderTry(context: Context): Promise<void> {
                       'aria-label': `Remove the answer about ${humanize(feature)}`,
                       onclick: async () => {
                         answers.delete(feature);
-                        await assign();
                         current = feature;
-                        draw();
+                        if (await assign()) draw();
                       },
                     },
                     'remove',
@@ -159,6 +170,9 @@ export async function renderTry(context: Context): Promise<void> {
                   answers.clear();
                   skipped.clear();
                   assignment = null;
+                  error = null;
+                  // An /assign call still on its way belongs to the answers just cleared.
+                  sequence += 1;
                   current = firstQuestion(personas, questions);
                   draw();
                 },
