@@ -60,6 +60,11 @@ function toSummary(row: SummaryRow): DatasetSummary {
  *   mapping (about five times faster for a million customers) on a connection of their own.
  */
 export function createDatasetRepository(db: Database, databaseUrl: string): DatasetRepository {
+  async function findQuality(datasetId: string): Promise<DataQualityReport | null> {
+    const row = await db.dataset.findUnique({ where: { id: datasetId }, select: { quality: true } });
+    return row?.quality ? DataQualityReport.parse(row.quality) : null;
+  }
+
   async function findById(id: string): Promise<DatasetSummary | null> {
     const row = await db.dataset.findUnique({ where: { id }, select: summarySelect });
     return row ? toSummary(row) : null;
@@ -165,13 +170,12 @@ export function createDatasetRepository(db: Database, databaseUrl: string): Data
       return { customerIds: Float64Array.from(rows, (r) => Number(r.customer_id)), productIds: rows.map((r) => r.product_id) };
     },
 
-    async findQuality(datasetId: string) {
-      const row = await db.dataset.findUnique({ where: { id: datasetId }, select: { quality: true } });
-      return row?.quality ? DataQualityReport.parse(row.quality) : null;
-    },
+    findQuality,
 
     async saveQuality(datasetId: string, report: DataQualityReport) {
-      await db.dataset.update({ where: { id: datasetId }, data: { quality: report } });
+      // The first report stored wins: requests computing one at once store it once and answer it alike.
+      await db.$executeRaw`UPDATE dataset SET quality = ${JSON.stringify(report)}::jsonb WHERE id = ${datasetId}::uuid AND quality IS NULL`;
+      return (await findQuality(datasetId)) ?? report;
     },
 
     async findHighCostProducts(datasetId: string, externalIds: readonly string[]) {

@@ -46,8 +46,8 @@ export interface DatasetRepository {
   pageCustomers(datasetId: string, afterId: string | null, limit: number): Promise<StoredCustomer[]>;
   /** The stored data-quality report; null when the dataset has none yet (uploaded before reports existed) or does not exist. */
   findQuality(datasetId: string): Promise<DataQualityReport | null>;
-  /** Stores the report of a dataset that had none. */
-  saveQuality(datasetId: string, report: DataQualityReport): Promise<void>;
+  /** Stores the report of a dataset that had none; returns the stored one (an earlier writer's, if it won). */
+  saveQuality(datasetId: string, report: DataQualityReport): Promise<DataQualityReport>;
   /** Products of the dataset marked high-cost: attribute `highCost` or `high_cost` true (or "true", "yes", 1), or an external id in `externalIds`. */
   findHighCostProducts(datasetId: string, externalIds: readonly string[]): Promise<HighCostProduct[]>;
 }

@@ -39,9 +39,16 @@ export const boardPlugin: FastifyPluginAsync<{ root?: string }> = async (app, op
   });
 
   // Read on each request (a few hundred bytes): a rebuild while the service runs shows on reload.
+  // No existsSync first: a rebuild swaps dist/web between the check and the read (ENOENT), which is
+  // the same answer as no build at all.
   app.get('/', { schema: { hide: true } }, async (_request, reply) => {
-    if (!existsSync(indexFile)) return reply.code(503).type('text/plain; charset=utf-8').header('cache-control', 'no-store').send(MISSING_BUILD);
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(readFileSync(indexFile));
+    let html: Buffer;
+    try {
+      html = readFileSync(indexFile);
+    } catch {
+      return reply.code(503).type('text/plain; charset=utf-8').header('cache-control', 'no-store').header('retry-after', '5').send(MISSING_BUILD);
+    }
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(html);
   });
 
   if (!existsSync(indexFile)) app.log.warn({ root }, 'the persona board is not built: run `npm run build:web`; / explains it meanwhile');

@@ -82,6 +82,8 @@ const ROOT_POINTERS = { customers: '', products: '/products', interactions: '/in
 export class DatasetService {
   private readonly datasets: DatasetRepository;
   private readonly maxJsonDepth: number;
+  /** Reports being computed for datasets uploaded before reports existed, by dataset id. */
+  private readonly computingQuality = new Map<string, Promise<DataQualityReport>>();
 
   constructor(datasets: DatasetRepository, options: { maxJsonDepth: number }) {
     this.datasets = datasets;
@@ -140,7 +142,19 @@ export class DatasetService {
    * stored customers now and stored. Its verdicts are then advisory: training keeps the column
    * profiles the dataset was uploaded with.
    */
-  async quality(datasetId: string): Promise<DataQualityReport> {
+  /**
+   * The dataset's stored report; for a dataset uploaded before reports existed, computed once (requests
+   * arriving meanwhile on this replica share the computation) and stored.
+   */
+  quality(datasetId: string): Promise<DataQualityReport> {
+    const pending = this.computingQuality.get(datasetId);
+    if (pending) return pending;
+    const computing = this.loadOrComputeQuality(datasetId).finally(() => this.computingQuality.delete(datasetId));
+    this.computingQuality.set(datasetId, computing);
+    return computing;
+  }
+
+  private async loadOrComputeQuality(datasetId: string): Promise<DataQualityReport> {
     const dataset = await this.get(datasetId);
     const stored = await this.datasets.findQuality(datasetId);
     if (stored) return stored;
@@ -156,8 +170,7 @@ export class DatasetService {
       rows,
       { rowsReceived: rows.length, duplicateIdRows: 0, duplicateIds: 0, missingValueCodes: [], computedAt: new Date() },
     );
-    await this.datasets.saveQuality(datasetId, report);
-    return report;
+    return this.datasets.saveQuality(datasetId, report);
   }
 
   /** Validates an upload and computes what create stores; throws ValidationError listing the first problems. */

@@ -160,6 +160,8 @@ export function migrationHeatmap(container: HTMLElement, migration: Migration): 
   const columns = migration.columns;
   const rows = [...migration.rows].reverse();
   const data = rows.flatMap((row, y) => row.cells.map((cell) => [columns.findIndex((column) => column.key === cell.to), y, cell.share, cell.count]));
+  // On a phone the row names get less room (cut with an ellipsis; the tooltip has them whole).
+  const isNarrow = container.clientWidth < 520;
   return draw(container, {
     tooltip: {
       formatter: (params: { value: [number, number, number, number] }) => {
@@ -167,9 +169,9 @@ export function migrationHeatmap(container: HTMLElement, migration: Migration): 
         return `${rows[y]?.name ?? ''} → ${columns[x]?.name ?? ''}: ${formatInteger(count)} customers (${formatPercent(share)} of the row)`;
       },
     },
-    grid: { left: 160, right: 24, top: 16, bottom: 110 },
-    xAxis: { type: 'category', data: columns.map((column) => column.name), axisLabel: { rotate: 30, interval: 0, width: 120, overflow: 'truncate' }, splitArea: { show: true } },
-    yAxis: { type: 'category', data: rows.map((row) => row.name), axisLabel: { width: 150, overflow: 'truncate' }, splitArea: { show: true } },
+    grid: { left: isNarrow ? 96 : 160, right: isNarrow ? 8 : 24, top: 16, bottom: isNarrow ? 90 : 110 },
+    xAxis: { type: 'category', data: columns.map((column) => column.name), axisLabel: { rotate: isNarrow ? 45 : 30, interval: 0, width: isNarrow ? 80 : 120, overflow: 'truncate' }, splitArea: { show: true } },
+    yAxis: { type: 'category', data: rows.map((row) => row.name), axisLabel: { width: isNarrow ? 88 : 150, overflow: 'truncate' }, splitArea: { show: true } },
     visualMap: { min: 0, max: 1, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, inRange: { color: ['#f5f7fa', '#0072B2'] }, formatter: (value: number) => formatPercent(value) },
     series: [
       {
