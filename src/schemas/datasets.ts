@@ -176,6 +176,7 @@ export const DatasetUploaded = Dataset.extend({
   quality: DataQualitySummary.describe('Short form of the data-quality report (rows, dataset flags, columns by verdict); the full report is at GET /v1/datasets/{id}/profile'),
 }).meta({ id: 'DatasetUploaded' });
 
-export const DatasetProfileQuery = DatasetUploadQuery.pick({ idColumn: true, missingValues: true }).strict();
+/** The upload's own query, so an upload URL can be tried as a dry run; only idColumn and missingValues change the report. */
+export const DatasetProfileQuery = DatasetUploadQuery;
 
 export { DataQualityReport };

@@ -518,8 +518,9 @@ function interactionsFromTable(table: ParsedTable): InteractionInput[] {
 
 /** The declared protected attributes, each a column of the upload other than the id; a 400 names any other. */
 function checkProtectedAttributes(upload: CustomerUpload, columns: readonly string[], idColumn: string | null): string[] {
-  const declared = [...new Set(upload.protectedAttributes ?? [])];
+  const declared = upload.protectedAttributes ?? [];
   const issues: FieldIssue[] = [];
+  // Pointers index the list as sent, repeats included.
   declared.forEach((name, index) => {
     if (!columns.includes(name) || name === idColumn) {
       issues.push({
@@ -531,5 +532,5 @@ function checkProtectedAttributes(upload: CustomerUpload, columns: readonly stri
     }
   });
   if (issues.length > 0) throw new ValidationError('some protected attributes are not columns of the upload', issues);
-  return declared;
+  return [...new Set(declared)];
 }

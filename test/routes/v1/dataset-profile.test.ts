@@ -171,6 +171,15 @@ describe('data-quality report', () => {
       expect(columnOf(report, 'visits')).toMatchObject({ kind: 'numeric', flags: ['missing'], missing: { count: 2 }, verdict: 'usable-with-imputation' });
     });
 
+    it('takes an upload URL as it is: the other upload options are accepted and change nothing', async () => {
+      const plain = DataQualityReport.parse((await uploadCsv(DIRTY, '', '/v1/datasets/profile')).json());
+      const response = await uploadCsv(DIRTY, '?name=book&duplicateIds=keep-first&protectedAttributes=country', '/v1/datasets/profile');
+      expect(response.statusCode, response.body).toBe(200);
+      const { computedAt: _at, ...report } = DataQualityReport.parse(response.json());
+      const { computedAt: _plainAt, ...expected } = plain;
+      expect(report).toEqual(expected);
+    });
+
     it('takes a JSON array of customers too', async () => {
       const rows = Array.from({ length: 25 }, (_, i) => ({ id: `c${i}`, tier: i % 2 === 0 ? 'gold' : 'silver', score: i === 3 ? null : i }));
       const response = await t.app.inject({ method: 'POST', url: '/v1/datasets/profile', headers: t.admin, payload: rows });

@@ -79,6 +79,16 @@ describe('fairness audit', () => {
       expect(response.statusCode).toBe(400);
       expect(response.json().errors).toEqual([expect.objectContaining({ location: 'query', pointer: '/protectedAttributes/1', code: 'unknown_column' })]);
     });
+
+    it('points at the attribute as sent, repeats included', async () => {
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/v1/datasets?protectedAttributes=region,region,gender',
+        headers: { ...t.admin, 'content-type': 'text/csv' },
+        payload: 'id,region,spend\n1,Z1,10\n2,Z2,20\n',
+      });
+      expect(response.json().errors).toEqual([expect.objectContaining({ pointer: '/protectedAttributes/2', code: 'unknown_column' })]);
+    });
   });
 
   describe('when a zip-like region predicts the protected group and the personas are built on it', () => {
