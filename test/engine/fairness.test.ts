@@ -28,7 +28,9 @@ function codesOf(table: number[][]): { a: Int32Array; b: Int32Array } {
 //   t = [[30,10,5],[12,25,18],[8,15,40]]
 //   scipy.stats.chi2_contingency(t, correction=False) → statistic 52.36796976568405, dof 4, p 1.155454826830725e-10
 //   scipy.stats.contingency.association(t, method='cramer') → 0.4007966367954146
-//   Bergsma's corrected V (formula of src/engine/fairness.ts, in numpy) → 0.3874866686317698
+//   Bergsma's corrected V (2013, §3), worked by hand from SciPy's χ²: φ² = 52.36797 / 163 = 0.3212759,
+//   φ̂² = φ² − (3−1)(3−1)/(163−1) = 0.2965845, r̂ = ĉ = 3 − (3−1)²/(163−1) = 2.9753086,
+//   V̂ = √(φ̂² / (r̂ − 1)) = 0.3874866686317698
 //   mutual information (nats) 0.15692491996135657, normalized by the mean entropy 0.1438535917844629
 //   t2 = [[52,48],[47,53]] → statistic 0.5000500050005001, p 0.4794781512492884, V 0.05000250018751563
 //   scipy.special.gammaincc(a, x) for the pairs below.
