@@ -349,6 +349,32 @@ describe.skipIf(!hasChromium)('persona board in Chromium', () => {
     await page.close();
   });
 
+  it('says when recommendations could not load, and forgets a failed answer on Start over', async () => {
+    const page = await open(context, `/#/personas?model=${v1.id}`);
+    await page.locator('.persona-card').first().waitFor();
+    // A failing products call is no "no products": each card says it could not load them.
+    await page.route('**/v1/personas/*/recommendations*', (route) =>
+      route.fulfill({ status: 404, contentType: 'application/problem+json', body: JSON.stringify({ title: 'Not Found', status: 404, detail: 'gone' }) }),
+    );
+    await page.reload();
+    await poll(() => page.getByText('Couldn’t load the recommendations').count()).toBe(await page.locator('.persona-card').count());
+
+    await page.route('**/v1/assign*', (route) =>
+      route.fulfill({ status: 422, contentType: 'application/problem+json', body: JSON.stringify({ title: 'Unprocessable Entity', status: 422, detail: 'that answer makes no sense' }) }),
+    );
+    await page.getByRole('link', { name: 'Try it' }).click();
+    const input = page.locator('#try-answer');
+    await input.waitFor();
+    if ((await input.evaluate((element) => element.tagName)) === 'SELECT') await input.selectOption({ index: 1 });
+    else await input.fill('40');
+    await page.locator('#try-submit').click();
+    await poll(() => page.locator('#try-result').textContent()).toContain('that answer makes no sense');
+    await page.getByRole('button', { name: 'Start over' }).click();
+    await poll(() => page.locator('#try-result').textContent()).toContain('Answer a question');
+    expect(await page.locator('#try-result [role=alert]').count()).toBe(0);
+    await page.close();
+  });
+
   it('says a rejected API key is unknown or revoked, with the service’s reason', async () => {
     const stranger = await newContext();
     await stranger.addInitScript(([storage]) => sessionStorage.setItem(storage, 'psk_not-a-real-key'), [KEY_STORAGE] as const);
@@ -360,8 +386,8 @@ describe.skipIf(!hasChromium)('persona board in Chromium', () => {
 
   it('survives a malformed link and keeps the version in the title link', async () => {
     const page = await open(context, `/#/persona/%E0%A4%A?model=${v1.id}`);
-    // Not stuck on "Loading…": the API says there is no such persona.
-    await poll(() => page.getByRole('alert').textContent()).toContain('HTTP 404');
+    // Not stuck on "Loading…": the API says the persona id is not one.
+    await poll(() => page.getByRole('alert').textContent()).toMatch(/HTTP 4\d\d/);
     expect(await page.locator('#home-link').getAttribute('href')).toBe(`#/personas?model=${v1.id}`);
     await page.close();
   });
@@ -455,12 +481,16 @@ describe.skipIf(!hasChromium)('persona board in Chromium', () => {
     const persona = (await api<{ items: PersonaDto[] }>(`/v1/personas?model=${v1.id}`)).items[0]!;
     for (const view of ['personas', 'charts', 'try', `persona/${persona.id}`, 'compare', 'health', 'models']) {
       const page = await open(phone, `/#/${view}?model=${v1.id}`);
-      await page.locator('main .view-head').waitFor();
-      const overflow = await page.evaluate(() => {
-        const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
-        return root.scrollWidth - root.clientWidth;
+      await page.locator('main h2').waitFor();
+      const { overflow, culprits } = await page.evaluate(() => {
+        type Box = { getBoundingClientRect(): { right: number }; tagName: string; id: string; className: string; closest(selector: string): unknown };
+        const document = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number }; querySelectorAll(selector: string): Iterable<Box> } }).document;
+        const width = document.documentElement.clientWidth;
+        // The elements that stick out (tables scroll inside their .table-wrap), to say what to fix.
+        const wide = [...document.querySelectorAll('body *')].filter((element) => element.getBoundingClientRect().right > width + 0.5 && !element.closest('.table-wrap'));
+        return { overflow: document.documentElement.scrollWidth - width, culprits: wide.slice(0, 5).map((element) => `${element.tagName}#${element.id}.${element.className}`) };
       });
-      expect(overflow, view).toBeLessThanOrEqual(0);
+      expect(overflow, `${view}: ${culprits.join(', ')}`).toBeLessThanOrEqual(0);
       await shoot(page, `phone-${view.split('/')[0]!}`);
       await page.close();
     }
