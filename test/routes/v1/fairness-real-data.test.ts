@@ -4,7 +4,6 @@
  * protected and personas trained on usage and contract columns. Population counts below were counted
  * from the CSV with Python's csv module, independently of the service.
  */
-import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FairnessReport, ModelDetail } from '../../../src/schemas/models.ts';
 import { buildTestApp } from '../../helpers/app.ts';
@@ -29,7 +28,6 @@ describe('fairness audit of Telco Customer Churn', () => {
     const response = await t.app.inject({ method: 'GET', url: `/v1/models/${model.id}/fairness`, headers: t.admin });
     expect(response.statusCode).toBe(200);
     report = FairnessReport.parse(response.json());
-    if (process.env.FAIRNESS_REPORT_OUT) writeFileSync(process.env.FAIRNESS_REPORT_OUT, JSON.stringify(report, null, 2));
   }, 180_000);
   afterAll(async () => t?.close());
 
