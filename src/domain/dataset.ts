@@ -13,6 +13,10 @@ export const ColumnProfile = z
     distinct: z.number().int().nonnegative().describe('Distinct non-missing values (counted up to 10,000)'),
     isUsable: z.boolean().describe('Whether the column can be a clustering feature'),
     reason: z.string().optional().describe('Why the column is not usable'),
+    isExcludedForItsData: z
+      .boolean()
+      .optional()
+      .describe('Excluded for its values (empty, constant, an identifier, mostly missing) rather than its inferred type: declaring a feature kind cannot bring it back'),
   })
   .meta({ id: 'ColumnProfile' });
 export type ColumnProfile = z.infer<typeof ColumnProfile>;

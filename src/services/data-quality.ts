@@ -94,11 +94,16 @@ export function assessDataQuality(columns: readonly string[], rows: readonly Cus
   };
 }
 
+/** Flags that exclude a column whatever kind a training request declares for it. */
+const EXCLUDED_FOR_VALUES = new Set<ColumnFlag>(['empty', 'constant', 'id-like', 'mostly-missing']);
+
 /** The stored column profile, made to agree with the verdict (the verdict's reason when excluded). */
 function followVerdict(profile: ColumnProfile, quality: ColumnQuality): ColumnProfile {
   const kind = quality.flags.includes('id-like') ? 'identifier' : profile.kind;
   const { reason: _reason, ...rest } = profile;
-  return quality.verdict === 'excluded' ? { ...rest, kind, isUsable: false, reason: quality.reason } : { ...rest, kind, isUsable: true };
+  if (quality.verdict !== 'excluded') return { ...rest, kind, isUsable: true };
+  const isExcludedForItsData = quality.flags.some((flag) => EXCLUDED_FOR_VALUES.has(flag));
+  return { ...rest, kind, isUsable: false, reason: quality.reason, ...(isExcludedForItsData ? { isExcludedForItsData } : {}) };
 }
 
 interface Counter {

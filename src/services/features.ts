@@ -92,12 +92,13 @@ export function resolveFeatureRequests(
 const DATA_ISSUES = new Set(['unusable_column', 'too_many_categories']);
 
 /**
- * Excluded whatever kind the request declares: constant, empty and identifier columns, and numeric or
- * categorical columns the report excluded (mostly missing). Text columns (mixed types, many values)
- * are excluded for their inferred type only, which a declared kind replaces.
+ * Excluded whatever kind the request declares: constant, empty and identifier columns, numeric or
+ * categorical columns the report excluded, and text columns excluded for their values too (mostly
+ * missing). Other text columns (mixed types, many values) are excluded for their inferred type only,
+ * which a declared kind replaces.
  */
 function isExcludedForItsData(profile: ColumnProfile): boolean {
-  return !profile.isUsable && profile.kind !== 'text';
+  return !profile.isUsable && (profile.kind !== 'text' || profile.isExcludedForItsData === true);
 }
 
 function unusable(pointer: string, profile: ColumnProfile): FieldIssue {

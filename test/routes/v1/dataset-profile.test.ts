@@ -223,6 +223,17 @@ describe('data-quality report', () => {
       ]);
     });
 
+    it('refuses a mixed-type column that is also mostly missing, whatever kind the request declares', async () => {
+      const rows = Array.from({ length: 30 }, (_, i) => `c${i},${20 + i},${i < 20 ? '' : i < 28 ? i : 'x'}`);
+      const mixed = (await uploadCsv(['id,age,code', ...rows].join('\n'))).json().id as string;
+      const trainOn = (feature: unknown) => t.app.inject({ method: 'POST', url: '/v1/models?wait=true', headers: t.admin, payload: { name: 'quality-mixed', datasetId: mixed, k: 2, features: ['age', feature] } });
+      for (const kind of ['numeric', 'categorical']) {
+        const response = await trainOn({ name: 'code', kind });
+        expect(response.statusCode, kind).toBe(422);
+        expect(Problem.parse(response.json()).errors).toEqual([expect.objectContaining({ pointer: '/features/1', code: 'unusable_column', message: expect.stringContaining('67% of values are missing') })]);
+      }
+    });
+
     it('still answers 400 when the request also names a column the dataset does not have', async () => {
       const response = await train(['fax', 'shoe_size']);
       expect(response.statusCode).toBe(400);
