@@ -1,6 +1,6 @@
 import type { EventType, ServiceEvent } from '../domain/events.ts';
 import type { WebhookRepository } from '../domain/repositories.ts';
-import type { WebhookDelivery, WebhookDeliveryStatus, WebhookSubscription } from '../domain/webhook.ts';
+import type { WebhookDelivery, WebhookSubscription } from '../domain/webhook.ts';
 import type { Database } from './client.ts';
 
 const subscriptionSelect = { id: true, url: true, eventTypes: true, description: true, active: true, createdAt: true, createdBy: true } as const;
@@ -30,20 +30,8 @@ interface SubscriptionRow {
   createdBy: string | null;
 }
 
-interface DeliveryRow {
-  id: bigint;
-  subscriptionId: string;
-  eventId: string;
-  eventType: string;
-  payload: unknown;
-  status: WebhookDeliveryStatus;
-  attempts: number;
-  nextAttemptAt: Date;
-  lastStatusCode: number | null;
-  lastError: string | null;
-  createdAt: Date;
-  deliveredAt: Date | null;
-}
+/** A delivery as Prisma reads it: the domain delivery with a bigint id and untyped event fields. */
+type DeliveryRow = Omit<WebhookDelivery, 'id' | 'eventType' | 'payload'> & { id: bigint; eventType: string; payload: unknown };
 
 function toSubscription(row: SubscriptionRow): WebhookSubscription {
   return {
